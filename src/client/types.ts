@@ -40,8 +40,13 @@ export interface PagedRequest {
   readonly sizeParam?: 'perPage' | 'pageSize';
   /** Largest page the endpoint allows. */
   readonly pageSize: number;
-  /** Property holding the items (`items`, `sourceModels`). */
+  /** Property holding the items (`items`, `sourceModels`); ignored for `shape: 'bare'`. */
   readonly itemsKey: string;
+  /**
+   * `wrapped` (default): `{[itemsKey]: [...], totalEntries, totalPages}`. `bare`: the body is the array
+   * itself and there is no total, so pages are read in order until a short page.
+   */
+  readonly shape?: 'wrapped' | 'bare';
   readonly label?: string;
 }
 

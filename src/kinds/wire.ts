@@ -1,0 +1,93 @@
+/**
+ * Edge helpers shared by the kinds' ops: attrs → wire bodies (references to ids, secrets revealed),
+ * read-merge-write, and path segments.
+ */
+import { isPlainObject, type JsonObject, type JsonValue } from '../core/json.js';
+import { isSecret } from '../core/secret.js';
+import type { ResourceKey, ResourceKind } from '../core/types.js';
+import { asArray, asObject, asString, TARGET_KIND } from './common.js';
+import type { ApplyContext } from './ops-types.js';
+
+/** A path segment from data (ids, names): encoded, and never `.` or `..`. */
+export function seg(id: string): string {
+  if (id === '' || id === '.' || id === '..') throw new Error(`refusing to use ${JSON.stringify(id)} as a path segment`);
+  return encodeURIComponent(id);
+}
+
+/** A deep copy where every Secret is replaced by its value: only for request bodies. */
+export function reveal(v: unknown): JsonValue {
+  if (isSecret(v)) return v.reveal();
+  if (Array.isArray(v)) return v.map(reveal);
+  if (isPlainObject(v)) {
+    const out: Record<string, JsonValue> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = reveal(x);
+    return out;
+  }
+  return v as JsonValue;
+}
+
+/**
+ * Merges desired values into the live object: objects recursively (keys the files do not declare
+ * survive), anything else replaced.
+ */
+export function deepMerge(live: JsonValue | undefined, desired: JsonValue | undefined): JsonValue | undefined {
+  if (desired === undefined) return live;
+  if (isPlainObject(live) && isPlainObject(desired)) {
+    const out: Record<string, JsonValue> = { ...(live as Record<string, JsonValue>) };
+    for (const [k, v] of Object.entries(desired)) {
+      const merged = deepMerge((live as JsonObject)[k], v as JsonValue | undefined);
+      if (merged !== undefined) out[k] = merged;
+    }
+    return out;
+  }
+  return desired;
+}
+
+/** Resolves a reference for a body; defers the resource when the target does not exist yet. */
+export function resolveId(ctx: ApplyContext, self: { kind: ResourceKind; key: ResourceKey }, kind: ResourceKind, key: string): string | undefined {
+  const id = ctx.idOf(kind, key);
+  if (id === undefined) ctx.defer(self.kind, self.key);
+  return id;
+}
+
+/** `[name]` → `[{id, displayName}]` for groupsThatCanEdit/apiKeysThatCanEdit, skipping targets not created yet. */
+export function idList(ctx: ApplyContext, self: { kind: ResourceKind; key: ResourceKey }, kind: ResourceKind, names: unknown): JsonObject[] | undefined {
+  if (names === undefined) return undefined;
+  return asArray(names).flatMap((n) => {
+    const name = asString(n);
+    if (name === undefined) return [];
+    const id = resolveId(ctx, self, kind, name);
+    return id === undefined ? [] : [{ id, displayName: name }];
+  });
+}
+
+/** Privileges in the wire form `{owner, targetDomain, type, targetId}`. */
+export function privilegesToWire(ctx: ApplyContext, self: { kind: ResourceKind; key: ResourceKey }, privileges: unknown): JsonObject[] | undefined {
+  if (privileges === undefined) return undefined;
+  return asArray(privileges).flatMap((raw) => {
+    const p = asObject(raw);
+    const target = asObject(p['target']);
+    const out: Record<string, JsonValue> = { owner: p['owner'] ?? null, targetDomain: p['targetDomain'] ?? null };
+    if (p['type'] !== undefined) out['type'] = p['type'];
+    const entry = Object.entries(target)[0];
+    if (entry) {
+      const [prop, value] = entry;
+      if (prop === 'id') out['targetId'] = value as JsonValue;
+      else {
+        const t = Object.values(TARGET_KIND).find((x) => x.prop === prop);
+        const key = asString(value) ?? '';
+        const id = t === undefined ? key : t.kind === 'securityProviders' ? key : resolveId(ctx, self, t.kind, key);
+        if (id === undefined) return []; // written in the cross-references pass
+        out['targetId'] = id;
+      }
+    }
+    return [out];
+  });
+}
+
+/** Drops undefined values so bodies are plain JSON. */
+export function body(o: Record<string, JsonValue | undefined>): JsonObject {
+  const out: Record<string, JsonValue> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out;
+}
