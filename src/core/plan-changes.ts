@@ -43,6 +43,11 @@ export interface PlanOptions {
   readonly targets?: readonly string[];
   /** Prune may delete more than `massDeleteThreshold` of a kind's live resources only with this. */
   readonly allowMassDelete?: boolean;
+  /**
+   * Addresses to replace even when they match (an API key whose new value an interrupted apply did not
+   * save: replacing it is the only way to get a value, and it retires the orphan).
+   */
+  readonly forceReplace?: readonly string[];
   /** Fraction of a kind's live resources a prune may delete without `allowMassDelete` (default 0.2). */
   readonly massDeleteThreshold?: number;
   /** Salt of this plan's secret fingerprints (recorded in the basis). */
@@ -134,12 +139,26 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
         fingerprint: options.fingerprint,
         ...(l.fingerprints ? { fingerprints: l.fingerprints } : {}),
       });
-      if (changes.length === 0) {
+      const forced = options.forceReplace?.includes(addressOf(kind, d.key)) === true;
+      if (changes.length === 0 && !forced) {
         unchanged++;
         continue;
       }
       const replaceChange = changes.find((c) => isUnderAny(c.path.replace(/\[(\d+)\]/g, '.$1').split('.'), spec.replaceOn));
-      if (replaceChange) {
+      if (forced) {
+        drafts.push({
+          kind,
+          id: d.key,
+          action: 'replace',
+          remoteId: l.remoteId,
+          before: l.attrs,
+          after: d.attrs,
+          changes,
+          reason: 'an interrupted apply created it but did not save its new value; a new one replaces it',
+          risk: 'destructive',
+          notes: [],
+        });
+      } else if (replaceChange) {
         drafts.push({
           kind,
           id: d.key,

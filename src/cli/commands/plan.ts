@@ -1,0 +1,57 @@
+/** `plan` and `drift` (design §3, §4): read, diff, render; `--out` saves the plan for `apply FILE`. */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { EXIT, type ExitCode } from '../../errors.js';
+import { serializePlanFile } from '../../core/plan-file.js';
+import { getPlan, type PlanContext } from '../../plan/get-plan.js';
+import { newSalt } from '../../plan/hashing.js';
+import { renderDrift, renderPlan, type OutputFormat } from '../../render/index.js';
+import { connect, resolveOrganization } from '../connection.js';
+import type { GlobalFlags } from '../main.js';
+import { loadInputs, planInputOf, validateTargets, type ConfigFlags } from '../inputs.js';
+import { shouldUseColor, type CliIo } from '../io.js';
+import { startReadProgress } from '../progress.js';
+import { debugLogger } from '../debug.js';
+
+export interface PlanFlags extends ConfigFlags {
+  readonly format: OutputFormat;
+  readonly target: readonly string[];
+  readonly out?: string;
+  readonly detailedExitcode?: boolean;
+  readonly prune?: boolean;
+  readonly allowMassDelete?: boolean;
+  readonly parallelism?: number;
+}
+
+/** Whether drift found anything: changes, undeclared live resources, or key status problems. */
+export function hasDrift(ctx: PlanContext): boolean {
+  return ctx.outcome.plan.steps.length > 0 || ctx.outcome.plan.undeclared.length > 0 || ctx.live.apiKeys?.some((k) => k.status !== undefined) === true;
+}
+
+export async function runPlan(command: 'plan' | 'drift', flags: PlanFlags, g: GlobalFlags, io: CliIo): Promise<ExitCode> {
+  validateTargets(flags.target);
+  const salt = newSalt();
+  const loaded = await loadInputs(flags, io, salt);
+  const organizationId = resolveOrganization(g, io, loaded.organization);
+  const { client } = connect({ ...g, ...(flags.parallelism ? { parallelism: flags.parallelism } : {}) }, io, organizationId, debugLogger(io, g.debug === true));
+  for (const w of loaded.warnings) io.stderr.write(`warning: ${w.message}\n`);
+  const progress = startReadProgress(io, g.color !== false);
+  let ctx: PlanContext;
+  try {
+    ctx = await getPlan(client, planInputOf(loaded, organizationId, command === 'drift' ? { target: flags.target } : flags, salt), progress.onProgress);
+  } finally {
+    progress.stop();
+  }
+  const plan = ctx.outcome.plan;
+  const color = shouldUseColor(io, g.color === false);
+  if (command === 'drift') {
+    io.stdout.write(renderDrift(flags.format, plan, { color, live: ctx.live, unmanaged: ctx.unmanaged }));
+    return hasDrift(ctx) ? EXIT.changes : EXIT.ok;
+  }
+  io.stdout.write(renderPlan(flags.format, plan, { color }));
+  if (flags.out) {
+    writeFileSync(resolve(io.cwd, flags.out), serializePlanFile(plan), { mode: 0o600 });
+    io.stderr.write(`Saved the plan to ${flags.out}; apply it exactly with \`coveo-sync apply ${flags.out}\`.\n`);
+  }
+  return flags.detailedExitcode && plan.steps.length > 0 ? EXIT.changes : EXIT.ok;
+}

@@ -1,0 +1,74 @@
+/**
+ * Joins the pure planner and the edges (style guide: A1's `get-*-plan`): desired state from the loaded
+ * files, live state from the client, then `planChanges`. Used by plan, drift, apply and the benchmark.
+ */
+import type { ApiClient, ProgressEvent } from '../client/types.js';
+import { ConfigError, type Issue, type SourcePosition } from '../errors.js';
+import type { JsonObject } from '../core/json.js';
+import { planChanges, type PlanOutcome } from '../core/plan-changes.js';
+import { buildDesiredState, buildLiveState } from '../core/state.js';
+import { RESOURCE_KINDS, type LiveState, type ResourceKind, type UnmanagedLive } from '../core/types.js';
+import type { LiveIndex } from '../apply/apply-plan.js';
+import { OPS, SPECS } from '../kinds/registry.js';
+import { fingerprintSecret, hashText } from './hashing.js';
+import { indexLive, kindsToRead, readLive, type LiveDtos } from './read-live.js';
+
+export interface PlanInput {
+  readonly organizationId: string;
+  readonly resources: { readonly [K in ResourceKind]: readonly { readonly written: JsonObject; readonly origin?: SourcePosition }[] };
+  readonly settings: { readonly prune: boolean; readonly protect: readonly string[]; readonly ignore: Partial<Record<ResourceKind, readonly string[]>> };
+  /** `--prune` (or settings.prune). */
+  readonly prune: boolean;
+  readonly targets?: readonly string[];
+  readonly allowMassDelete?: boolean;
+  readonly forceReplace?: readonly string[];
+  readonly salt: string;
+  /** Whether the token can read API keys (false for API-key tokens: an API key can never view keys). */
+  readonly canReadApiKeys?: boolean;
+}
+
+export interface PlanContext {
+  readonly outcome: PlanOutcome;
+  readonly dtos: LiveDtos;
+  readonly live: LiveState;
+  readonly liveIndex: LiveIndex;
+  readonly unmanaged: readonly UnmanagedLive[];
+  readonly managedKinds: readonly ResourceKind[];
+}
+
+/**
+ * The kinds a configuration manages: those with at least one resource declared. A kind whose list is
+ * empty or absent is never read for deletes, so an emptied list can never plan "delete everything".
+ */
+export function managedKindsOf(input: Pick<PlanInput, 'resources' | 'targets'>): ResourceKind[] {
+  const declared = RESOURCE_KINDS.filter((k) => input.resources[k].length > 0);
+  if (!input.targets || input.targets.length === 0) return declared;
+  const targeted = new Set(input.targets.map((t) => t.split('/')[0]));
+  return declared.filter((k) => targeted.has(k));
+}
+
+/** Reads what the plan needs and plans. Throws ConfigError for input problems found against live. */
+export async function getPlan(client: ApiClient, input: PlanInput, onProgress?: (e: ProgressEvent) => void): Promise<PlanContext> {
+  const managedKinds = managedKindsOf(input);
+  const toRead = kindsToRead(managedKinds, { canReadApiKeys: input.canReadApiKeys ?? true });
+  const dtos = await readLive(client, OPS, toRead, onProgress);
+  const desired = buildDesiredState(input.resources, SPECS);
+  const { live, unmanaged } = buildLiveState(dtos, SPECS, hashText);
+  const outcome = planChanges(desired, live, {
+    specs: SPECS,
+    organizationId: input.organizationId,
+    kinds: managedKinds,
+    prune: input.prune,
+    protect: input.settings.protect,
+    ignore: input.settings.ignore,
+    ...(input.targets ? { targets: input.targets } : {}),
+    ...(input.allowMassDelete ? { allowMassDelete: true } : {}),
+    ...(input.forceReplace ? { forceReplace: input.forceReplace } : {}),
+    salt: input.salt,
+    hash: hashText,
+    fingerprint: fingerprintSecret,
+  });
+  const errors: Issue[] = outcome.issues.filter((i) => i.severity === 'error');
+  if (errors.length > 0) throw new ConfigError(outcome.issues, `The plan cannot be made: ${errors.length} problem${errors.length === 1 ? '' : 's'} in the configuration against the organization.`);
+  return { outcome, dtos, live, liveIndex: indexLive(dtos, live, SPECS), unmanaged, managedKinds };
+}
