@@ -54,6 +54,7 @@ export function connect(flags: ConnectionFlags, io: CliIo, organizationId: strin
     ...(io.fetch ? { fetch: io.fetch } : {}),
     ...(flags.parallelism ? { concurrency: flags.parallelism } : {}),
     ...(onRequest ? { onRequest } : {}),
+    ...(io.signal ? { signal: io.signal } : {}),
   });
   return { client, organizationId, token, baseUrl };
 }

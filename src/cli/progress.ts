@@ -3,7 +3,7 @@
  * tasks while applying, on a terminal; plain lines on stderr in CI or without a TTY.
  */
 import ora from 'ora';
-import { Listr } from 'listr2';
+import { Listr, type ListrTask } from 'listr2';
 import type { ProgressEvent } from '../client/types.js';
 import type { ApplyEvent, ApplyEventSink } from '../apply/events.js';
 import type { PlanStep } from '../core/types.js';
@@ -91,25 +91,29 @@ export function listrApplyEvents(io: CliIo): { sink: ApplyEventSink; done: Promi
   let resolveStart: (waves: readonly (readonly PlanStep[])[]) => void = () => undefined;
   const started = new Promise<readonly (readonly PlanStep[])[]>((r) => (resolveStart = r));
     const done = started.then(async (waves) => {
-    const list = new Listr(
-      waves.map((wave, i) => ({
-        title: `Wave ${i + 1}: ${wave.length} step(s)`,
-        task: (_ctx: unknown, task: { newListr: (t: unknown[], o: unknown) => unknown; title: string }) =>
-          task.newListr(
-            wave.map((s) => ({
-              title: `${VERB[s.action]} ${describeStep(s)}`,
-              task: () =>
-                new Promise<void>((resolve, reject) => {
-                  const outcome = outcomes.get(key(s));
-                  if (outcome === undefined) waiters.set(key(s), { resolve, reject });
-                  else if (outcome === true) resolve();
-                  else reject(new Error(outcome));
+    const list = new Listr<unknown>(
+      waves.map(
+        (wave, i): ListrTask<unknown> => ({
+          title: `Wave ${i + 1}: ${wave.length} step(s)`,
+          task: (_ctx, task) =>
+            task.newListr(
+              wave.map(
+                (s): ListrTask<unknown> => ({
+                  title: `${VERB[s.action]} ${describeStep(s)}`,
+                  task: () =>
+                    new Promise<void>((resolve, reject) => {
+                      const outcome = outcomes.get(key(s));
+                      if (outcome === undefined) waiters.set(key(s), { resolve, reject });
+                      else if (outcome === true) resolve();
+                      else reject(new Error(outcome));
+                    }),
                 }),
-            })),
-            { concurrent: true, exitOnError: false },
-          ),
-      })),
-      { concurrent: false, exitOnError: false, rendererOptions: { collapseSubtasks: false }, renderer: 'default' },
+              ),
+              { concurrent: true, exitOnError: false },
+            ),
+        }),
+      ),
+      { concurrent: false, exitOnError: false, rendererOptions: { collapseSubtasks: false } },
     );
     await list.run().catch(() => undefined);
   });

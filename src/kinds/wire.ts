@@ -8,11 +8,8 @@ import type { ResourceKey, ResourceKind } from '../core/types.js';
 import { asArray, asObject, asString, TARGET_KIND } from './common.js';
 import type { ApplyContext } from './ops-types.js';
 
-/** A path segment from data (ids, names): encoded, and never `.` or `..`. */
-export function seg(id: string): string {
-  if (id === '' || id === '.' || id === '..') throw new Error(`refusing to use ${JSON.stringify(id)} as a path segment`);
-  return encodeURIComponent(id);
-}
+/** A path segment from data (ids, names): encoded, and never `.` or `..` (the client's rule). */
+export { pathSegment as seg } from '../client/index.js';
 
 /** A deep copy where every Secret is replaced by its value: only for request bodies. */
 export function reveal(v: unknown): JsonValue {
