@@ -49,8 +49,12 @@ export function parseVars(flags: ConfigFlags, io: CliIo): Record<string, string>
   return vars;
 }
 
-export async function loadInputs(flags: ConfigFlags, io: CliIo, salt: string): Promise<LoadedConfig> {
-  return loadConfig(configPaths(flags, io), { env: io.env, vars: parseVars(flags, io), salt, fingerprint: fingerprintSecret, cwd: io.cwd });
+/**
+ * Loads the files. `allowUnset` (validate only): an unset ${env:…}/${var:…} is a warning, so files can be
+ * checked offline without their secrets.
+ */
+export async function loadInputs(flags: ConfigFlags, io: CliIo, salt: string, allowUnset = false): Promise<LoadedConfig> {
+  return loadConfig(configPaths(flags, io), { env: io.env, vars: parseVars(flags, io), salt, fingerprint: fingerprintSecret, cwd: io.cwd, ...(allowUnset ? { allowUnset } : {}) });
 }
 
 export function validateTargets(targets: readonly string[]): void {

@@ -147,8 +147,9 @@ async function expandPaths(paths: readonly string[], cwd: string, add: (i: Issue
     let isDirectory: boolean;
     try {
       isDirectory = (await stat(abs)).isDirectory();
-    } catch {
-      add({ code: 'config_not_found', message: `no such file or directory: ${shown}`, hint: 'check the -c path' });
+    } catch (e) {
+      const isMissing = (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR';
+      add({ code: 'config_not_found', message: `${isMissing ? 'no such file or directory' : 'cannot access'}: ${shown}`, hint: 'check the -c path' });
       continue;
     }
     if (!isDirectory) {
@@ -170,7 +171,13 @@ async function expandPaths(paths: readonly string[], cwd: string, add: (i: Issue
 async function loadFile(file: string, options: LoadOptions, add: (i: IssueInit) => void): Promise<ParsedFile | undefined> {
   let bytes: Buffer;
   try {
-    const size = (await stat(file)).size;
+    const info = await stat(file);
+    // Devices and pipes (e.g. -c /dev/zero) could be read forever.
+    if (!info.isFile()) {
+      add({ code: 'file_unreadable', message: 'not a regular file', position: startOfFile(file) });
+      return undefined;
+    }
+    const size = info.size;
     if (size > MAX_FILE_BYTES) {
       const mb = (size / (1024 * 1024)).toFixed(1);
       add({ code: 'file_too_large', message: `file is ${mb} MB, over the 10 MB limit`, hint: 'split it into several files in one directory', position: startOfFile(file) });
@@ -213,7 +220,8 @@ async function loadFile(file: string, options: LoadOptions, add: (i: IssueInit) 
       isBroken = true;
     }
     for (const err of doc.errors) {
-      add({ code: `yaml_${err.code.toLowerCase()}`, message: yamlMessage(err.code, err.message, text, err.pos), position: at(err.pos[0]) });
+      const hint = YAML_HINTS[err.code];
+      add({ code: `yaml_${err.code.toLowerCase()}`, message: yamlMessage(err.code, err.message, text, err.pos), position: at(err.pos[0]), ...(hint ? { hint } : {}) });
       isBroken = true;
     }
     for (const w of doc.warnings) add({ severity: 'warning', code: `yaml_${w.code.toLowerCase()}`, message: w.message, position: at(w.pos[0]) });
@@ -228,13 +236,19 @@ async function loadFile(file: string, options: LoadOptions, add: (i: IssueInit) 
   let js: unknown;
   try {
     js = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch {
-    add({
-      code: 'alias_limit',
-      message: `too many alias expansions (over ${MAX_ALIAS_COUNT}); this looks like an alias bomb`,
-      hint: 'write the data out, or use fewer aliases',
-      position: at(firstAliasOffset(doc)),
-    });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : '';
+    const unresolved = /^Unresolved alias[^:]*: (.*)$/.exec(message)?.[1];
+    if (unresolved !== undefined) {
+      add({ code: 'yaml_bad_alias', message: `alias \`*${unresolved}\` has no anchor \`&${unresolved}\` before it`, position: at(aliasOffset(doc, unresolved)) });
+    } else {
+      add({
+        code: 'alias_limit',
+        message: `too many alias expansions (over ${MAX_ALIAS_COUNT} uses of one anchor, or aliases nested in aliases); this looks like an alias bomb`,
+        hint: 'write the data out, or use fewer aliases',
+        position: at(aliasOffset(doc)),
+      });
+    }
     return undefined;
   }
 
@@ -252,7 +266,10 @@ async function loadFile(file: string, options: LoadOptions, add: (i: IssueInit) 
     allowUnset: options.allowUnset,
   };
   const { written, plain, problems, placeholderPaths } = interpolateTree(js, interpolation);
-  for (const p of [...problems, ...checkSecrets(written)]) {
+  // A sensitive value whose variable is missing is reported once, as missing.
+  const interpolated = new Set(problems.map((p) => JSON.stringify(p.path)));
+  const secretProblems = checkSecrets(written).filter((p) => !interpolated.has(JSON.stringify(p.path)));
+  for (const p of [...problems, ...secretProblems]) {
     add({
       severity: p.severity ?? 'error',
       code: p.code,
@@ -283,10 +300,12 @@ const valueAt = (data: JsonValue, path: JsonPath): unknown => {
   return v;
 };
 
-function firstAliasOffset(doc: Document): number {
+/** Offset of the first alias (named `name`, if given). */
+function aliasOffset(doc: Document, name?: string): number {
   let offset = 0;
   visit(doc, {
     Alias(_key, node) {
+      if (name !== undefined && node.source !== name) return undefined;
       if (isAlias(node) && node.range) offset = node.range[0];
       return visit.BREAK;
     },
@@ -294,10 +313,23 @@ function firstAliasOffset(doc: Document): number {
   return offset;
 }
 
+const INDENTATION_HINT = 'check the indentation here and on the next lines: keys of one mapping start in the same column, and each key ends with `: `';
+/** What to do about yaml's syntax errors, whose messages speak the YAML specification's language. */
+const YAML_HINTS: Readonly<Partial<Record<string, string>>> = {
+  BAD_INDENT: INDENTATION_HINT,
+  BLOCK_AS_IMPLICIT_KEY: INDENTATION_HINT,
+  MULTILINE_IMPLICIT_KEY: INDENTATION_HINT,
+  UNEXPECTED_TOKEN: INDENTATION_HINT,
+  TAB_AS_INDENT: 'indent with spaces, not tabs',
+  MISSING_CHAR: 'a quote, bracket or brace opened earlier is not closed',
+  DUPLICATE_KEY: 'each key may appear once in a mapping',
+  BAD_DQ_ESCAPE: 'in double quotes, write a backslash as \\\\',
+};
+
 /** yaml's messages, with the duplicated key named. */
 function yamlMessage(code: string, message: string, text: string, pos: readonly [number, number]): string {
   if (code === 'DUPLICATE_KEY') {
-    const key = text.slice(pos[0], pos[1]).trim();
+    const key = /^("[^"\n]*"|'[^'\n]*'|[^:\n]+?)\s*:/.exec(text.slice(pos[0], pos[0] + 200))?.[1]?.trim() ?? '';
     return key === '' || key.length > 80 ? 'duplicate key in a mapping' : `duplicate key \`${key}\` in a mapping`;
   }
   return message.replace(/\s+/g, ' ').trim();

@@ -21,7 +21,7 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidate closest to `word`, if it is close enough to be a likely typo: a case-insensitive match,
- * or within an edit distance of about a third of the word (at least 1, at most 3).
+ * or within an edit distance of a third of the word, rounded up (at least 1, at most 3).
  *
  * @example suggestClosest('facett', ['facet', 'sort']) // 'facet'
  */
@@ -29,7 +29,7 @@ export function suggestClosest(word: string, candidates: readonly string[]): str
   const lower = word.toLowerCase();
   const exactCase = candidates.find((c) => c.toLowerCase() === lower);
   if (exactCase !== undefined) return exactCase;
-  const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
+  const limit = Math.min(3, Math.max(1, Math.ceil(word.length / 3)));
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const c of candidates) {

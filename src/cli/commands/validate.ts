@@ -9,7 +9,7 @@ import type { GlobalFlags } from '../main.js';
 
 export async function runValidate(flags: ConfigFlags & { format: 'text' | 'json' }, _g: GlobalFlags, io: CliIo): Promise<ExitCode> {
   try {
-    const loaded = await loadInputs(flags, io, newSalt());
+    const loaded = await loadInputs(flags, io, newSalt(), true);
     const counts = RESOURCE_KINDS.map((k) => [k, loaded.resources[k].length] as const).filter(([, n]) => n > 0);
     if (flags.format === 'json') {
       io.stdout.write(`${JSON.stringify({ version: 1, status: 'ok', files: loaded.files, resources: Object.fromEntries(counts), issues: loaded.warnings }, null, 2)}\n`);
