@@ -4,15 +4,18 @@
  * - at the top level only the attrs the files declare are compared (omitted = unmanaged); specs fill
  *   defaults for the attrs they always manage, so those are always compared;
  * - below a spec's `subsetPaths`, live keys the files do not declare are ignored, recursively;
- * - arrays are compared element by element; specs sort set-like arrays when they normalise;
+ * - arrays are ordered: specs sort set-like arrays when they normalise; a change is reported for the
+ *   whole array, except in an array holding secrets, which is compared element by element;
  * - `writeOnly` paths are never compared (Coveo does not return them);
  * - a `Secret` is compared through the fingerprint an earlier apply stored on the live object; with no
- *   stored fingerprint it is write-only: equal, never drift.
+ *   stored fingerprint it is write-only: equal, never drift;
+ * - nothing shown (changes, patch, `before`) holds a secret: sensitive paths read REDACTED, and so does a
+ *   live value equal to one of the files' secrets (a plain parameter filled from the environment).
  */
 import fjp from 'fast-json-patch';
-import { isPlainObject, stableStringify, type JsonObject, type JsonValue } from './json.js';
+import { compareStrings, isPlainObject, stableStringify, type JsonObject, type JsonValue } from './json.js';
 import type { PathPattern } from './kind-spec.js';
-import { isSecret, REDACTED, type Secret } from './secret.js';
+import { isSecret, isSecretJson, REDACTED, type Secret } from './secret.js';
 import type { FieldChange, PatchOperation, StoredFingerprint } from './types.js';
 
 type Seg = string | number;
@@ -60,7 +63,7 @@ function omitAt(v: JsonValue | undefined, path: Seg[], patterns: readonly PathPa
   if (isPlainObject(v)) {
     const out: Record<string, JsonValue> = {};
     for (const [k, x] of Object.entries(v)) {
-      const r = omitAt(x as JsonValue, [...path, k], patterns);
+      const r = omitAt(x, [...path, k], patterns);
       if (r !== undefined) out[k] = r;
     }
     return out;
@@ -90,8 +93,8 @@ function projectSubset(live: JsonValue, desired: JsonValue | undefined): JsonVal
   if (isPlainObject(live) && isPlainObject(desired)) {
     const out: Record<string, JsonValue> = {};
     for (const k of Object.keys(desired)) {
-      const lv = (live as JsonObject)[k];
-      if (lv !== undefined) out[k] = projectSubset(lv, (desired as JsonObject)[k]);
+      const lv = live[k];
+      if (lv !== undefined) out[k] = projectSubset(lv, desired[k]);
     }
     return out;
   }
@@ -110,18 +113,65 @@ export interface DiffOptions {
 export interface DiffResult {
   readonly changes: readonly FieldChange[];
   readonly patch: readonly PatchOperation[];
+  /** `before` as it may be shown: sensitive paths and live copies of the files' secrets redacted. */
+  readonly before: JsonObject;
 }
 
-/** Compares projected live attrs with desired attrs under the rules above. */
+/** Stands for a secret or sensitive value that changes, so the patch has an operation for it; shown as REDACTED. */
+const CHANGED_SECRET = `${REDACTED}\u0000changed`;
+
+/**
+ * Compares projected live attrs (`before`) with desired attrs (`after`) under the rules above, in one walk
+ * that yields the field changes, the RFC 6902 patch (values redacted) and a redacted copy of `before`.
+ */
 export function diffAttrs(before: JsonObject, after: JsonObject, options: DiffOptions): DiffResult {
   const changes: FieldChange[] = [];
-  const alignedBefore = align(before, after, [], options, changes, true) as JsonObject;
-  const alignedAfter = align(after, before, [], options, [], false) as JsonObject;
+  const secretValues = new Set(secretsIn(after).map((s) => s.reveal()));
+  const redactLive = (v: JsonValue): JsonValue => redactValues(v, secretValues);
+  const walked = walk(before, after, [], { ...options, changes, redactLive, hasSecrets: secretValues.size > 0 });
+  const alignedBefore = (walked.before ?? {}) as JsonObject;
+  const alignedAfter = (walked.after ?? {}) as JsonObject;
   const patch = fjp.compare(alignedBefore as object, alignedAfter as object).map((op): PatchOperation => {
-    if (op.op === 'add' || op.op === 'replace') return { op: op.op, path: op.path, value: op.value as JsonValue };
+    if (op.op === 'add' || op.op === 'replace') return { op: op.op, path: op.path, value: redactPatchValue(op.value as JsonValue) };
     return { op: 'remove', path: op.path };
   });
-  return { changes, patch };
+  return { changes, patch, before: alignedBefore };
+}
+
+/** Every Secret inside a value. */
+export function secretsIn(v: unknown): Secret[] {
+  if (isSecret(v)) return [v];
+  if (Array.isArray(v)) return v.flatMap(secretsIn);
+  if (isPlainObject(v)) return Object.values(v).flatMap(secretsIn);
+  return [];
+}
+
+/**
+ * A JSON copy where every string equal to one of `values` is REDACTED: a live object can hold in clear a
+ * value the files take from the environment (a plain parameter), and that value is a secret (design §2).
+ */
+export function redactValues(v: JsonValue, values: ReadonlySet<string>): JsonValue {
+  if (values.size === 0) return v;
+  if (typeof v === 'string') return values.has(v) ? REDACTED : v;
+  if (Array.isArray(v)) return (v as JsonValue[]).map((x) => redactValues(x, values));
+  if (isPlainObject(v)) {
+    const out: Record<string, JsonValue> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = redactValues(x, values);
+    return out;
+  }
+  return v;
+}
+
+/** Patch values come from the desired side: secrets show as REDACTED, never as their `$secret` JSON. */
+function redactPatchValue(v: JsonValue): JsonValue {
+  if (v === CHANGED_SECRET || isSecretJson(v)) return REDACTED;
+  if (Array.isArray(v)) return (v as JsonValue[]).map(redactPatchValue);
+  if (isPlainObject(v)) {
+    const out: Record<string, JsonValue> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = redactPatchValue(x);
+    return out;
+  }
+  return v;
 }
 
 /** Whether a secret on the desired side equals the live value, as far as can be known. */
@@ -131,50 +181,77 @@ function secretEquals(secret: Secret, path: readonly Seg[], options: DiffOptions
   return options.fingerprint(secret.reveal(), stored.salt) === stored.hash;
 }
 
-/**
- * Walks `mine` against `other`, returning a JSON copy of `mine` where secrets are replaced by a
- * placeholder that equals the other side when the secret is considered equal (so the RFC 6902 patch
- * contains only real changes), and collecting field changes (only on the `before` pass).
- */
-function align(
-  mine: JsonValue | undefined,
-  other: JsonValue | undefined,
-  path: Seg[],
-  options: DiffOptions,
-  changes: FieldChange[],
-  isBeforePass: boolean,
-): JsonValue | undefined {
-  const secretMine = isSecret(mine) ? mine : undefined;
-  const secretOther = isSecret(other) ? other : undefined;
-  const secret = secretMine ?? secretOther;
-  if (secret !== undefined) {
-    const equal = secretEquals(secret, path, options);
-    if (isBeforePass && !equal) changes.push({ path: displayPath(path), from: REDACTED, to: REDACTED, isSensitive: true });
-    if (equal) return REDACTED;
-    return secretMine ? `${REDACTED}#new` : REDACTED;
-  }
-  const sensitive = isUnderAny(path, options.sensitive);
-  if (isPlainObject(mine) && isPlainObject(other)) {
-    const out: Record<string, JsonValue> = {};
-    const keys = new Set([...Object.keys(mine), ...Object.keys(other)]);
-    for (const k of [...keys].sort()) {
-      const r = align((mine as JsonObject)[k], (other as JsonObject)[k], [...path, k], options, changes, isBeforePass);
-      if (r !== undefined && (mine as JsonObject)[k] !== undefined) out[k] = r;
-    }
-    return out;
-  }
-  if (!jsonEquals(mine, other) && isBeforePass) {
-    const change: FieldChange = {
-      path: displayPath(path),
-      ...(mine === undefined ? {} : { from: sensitive ? REDACTED : mine }),
-      ...(other === undefined ? {} : { to: sensitive ? REDACTED : (other as JsonValue) }),
-      ...(sensitive ? { isSensitive: true } : {}),
-    };
-    changes.push(change);
-  }
-  if (mine === undefined) return undefined;
-  return sensitive ? REDACTED : toJsonData(mine);
+interface WalkContext extends DiffOptions {
+  readonly changes: FieldChange[];
+  readonly redactLive: (v: JsonValue) => JsonValue;
+  /** Whether the desired side holds any secret at all (most resources hold none). */
+  readonly hasSecrets: boolean;
 }
+
+/** Whether a sensitive pattern matches `path` or something below it. */
+function mayBeSensitive(path: readonly Seg[], patterns: readonly PathPattern[]): boolean {
+  return patterns.some((p) => {
+    const parts = splitPattern(p);
+    for (let i = 0; i < path.length && i < parts.length; i++) if (parts[i] !== '*' && parts[i] !== String(path[i])) return false;
+    return true;
+  });
+}
+
+interface Walked {
+  readonly before: JsonValue | undefined;
+  readonly after: JsonValue | undefined;
+}
+
+const hasSecret = (v: unknown): boolean => secretsIn(v).length > 0;
+
+/**
+ * Walks both sides together. Objects are walked key by key; arrays that hold secrets are walked element by
+ * element (when both have the same length), other arrays compare as wholes. A secret is equal when the
+ * stored fingerprint matches, or when there is none (write-only): then both copies hold REDACTED, so the
+ * patch has no operation for it.
+ */
+function walk(before: JsonValue | undefined, after: JsonValue | undefined, path: Seg[], ctx: WalkContext): Walked {
+  // Fast path: an equal subtree with nothing to hide is shown as it is (live attrs are plain JSON already
+  // and nothing here mutates them).
+  if (!ctx.hasSecrets && !mayBeSensitive(path, ctx.sensitive) && jsonEquals(before, after)) return { before, after };
+  const secret = isSecret(after) ? after : isSecret(before) ? before : undefined;
+  if (secret !== undefined) {
+    if (secretEquals(secret, path, ctx)) return { before: REDACTED, after: REDACTED };
+    ctx.changes.push({ path: displayPath(path), from: REDACTED, to: REDACTED, isSensitive: true });
+    return { before: before === undefined ? undefined : REDACTED, after: after === undefined ? undefined : CHANGED_SECRET };
+  }
+  if (isPlainObject(before) && isPlainObject(after)) {
+    const b: Record<string, JsonValue> = {};
+    const a: Record<string, JsonValue> = {};
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(compareStrings);
+    for (const k of keys) {
+      const r = walk((before)[k], (after)[k], [...path, k], ctx);
+      if (r.before !== undefined) b[k] = r.before;
+      if (r.after !== undefined) a[k] = r.after;
+    }
+    return { before: b, after: a };
+  }
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length && (hasSecret(after) || hasSecret(before))) {
+    const rs = (after as JsonValue[]).map((x, i) => walk((before as JsonValue[])[i], x, [...path, i], ctx));
+    return { before: rs.map((r) => r.before ?? null), after: rs.map((r) => r.after ?? null) };
+  }
+  const sensitive = isUnderAny(path, ctx.sensitive);
+  const shownBefore = before === undefined ? undefined : sensitive ? REDACTED : ctx.redactLive(before);
+  const equal = jsonEquals(before, after);
+  if (!equal) {
+    ctx.changes.push({
+      path: displayPath(path),
+      ...(shownBefore === undefined ? {} : { from: shownBefore }),
+      ...(after === undefined ? {} : { to: sensitive ? REDACTED : plain(after, ctx) }),
+      ...(sensitive || hasSecret(after) ? { isSensitive: true } : {}),
+    });
+  }
+  const shownAfter = after === undefined ? undefined : sensitive ? (equal ? REDACTED : CHANGED_SECRET) : plain(after, ctx);
+  return { before: shownBefore, after: shownAfter };
+}
+
+/** Desired data as plain JSON: a copy (secrets in their redacted JSON form) only when it may hold secrets. */
+const plain = (v: JsonValue, ctx: WalkContext): JsonValue => (ctx.hasSecrets && typeof v === 'object' && v !== null ? toJsonData(v) : v);
 
 /** Deep equality of JSON data; key order does not matter and `undefined` keys are absent. Secrets compare by identity of ref+fingerprint. */
 export function jsonEquals(a: unknown, b: unknown): boolean {
@@ -199,4 +276,36 @@ export function sortedSet<T>(items: readonly T[], keyOf: (t: T) => string = (t) 
   const seen = new Map<string, T>();
   for (const it of items) seen.set(keyOf(it), it);
   return [...seen.entries()].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map((e) => e[1]);
+}
+
+/** A JSON copy with every value at (exactly) a sensitive path replaced by REDACTED. */
+export function redactSensitive(obj: JsonObject, patterns: readonly PathPattern[]): JsonObject {
+  if (patterns.length === 0) return toJsonData(obj) as JsonObject;
+  const at = (v: JsonValue | undefined, path: Seg[]): JsonValue | undefined => {
+    if (v === undefined) return undefined;
+    if (path.length > 0 && patterns.some((p) => splitPattern(p).length === path.length && isUnderPattern(path, p))) return REDACTED;
+    if (Array.isArray(v)) return (v as JsonValue[]).map((x, i) => at(x, [...path, i]) ?? null);
+    if (isPlainObject(v)) {
+      const out: Record<string, JsonValue> = {};
+      for (const [k, x] of Object.entries(v)) {
+        const r = at(x, [...path, k]);
+        if (r !== undefined) out[k] = r;
+      }
+      return out;
+    }
+    return toJsonData(v);
+  };
+  return at(toJsonData(obj), []) as JsonObject;
+}
+
+/** Segments of a display path (`privileges[0].target.source` → privileges, 0, target, source). */
+export function segmentsOf(displayed: string): string[] {
+  const out: string[] = [];
+  const re = /\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|\.?([^.[\]]+)/g;
+  for (let m = re.exec(displayed); m !== null; m = re.exec(displayed)) {
+    if (m[1] !== undefined) out.push(m[1]);
+    else if (m[2] !== undefined) out.push(JSON.parse(`"${m[2]}"`) as string);
+    else if (m[3] !== undefined) out.push(m[3]);
+  }
+  return out;
 }

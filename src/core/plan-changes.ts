@@ -5,7 +5,7 @@
  * lays the steps out in waves.
  */
 import type { Issue } from '../errors.js';
-import { diffAttrs, isUnderAny, omitPaths, projectLive, toJsonData } from './compare.js';
+import { diffAttrs, isUnderAny, omitPaths, projectLive, redactSensitive, redactValues, secretsIn, segmentsOf } from './compare.js';
 import { compareStrings, stableStringify, type JsonObject } from './json.js';
 import type { KindSpec } from './kind-spec.js';
 import {
@@ -14,14 +14,14 @@ import {
   RESOURCE_KINDS,
   type DesiredResource,
   type DesiredState,
+  type FieldChange,
+  type PatchOperation,
   type LiveResource,
   type LiveState,
   type Plan,
   type PlanStep,
   type PlanWarning,
   type ResolvedRef,
-  type ResourceAddress,
-  type ResourceKey,
   type ResourceKind,
   type Risk,
 } from './types.js';
@@ -88,18 +88,30 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
   const warnings: PlanWarning[] = [];
   const drafts: Draft[] = [];
   const undeclared: Plan['undeclared'][number][] = [];
-  let unchanged = 0;
+  /** Addresses of declared resources that match their live twin; a cascade or re-point may still take them. */
+  const unchanged = new Set<string>();
   const managed = RESOURCE_KINDS.filter((k) => options.kinds.includes(k));
   const protect = new Set(options.protect);
 
-  const ignoreOf = (kind: ResourceKind): RegExp[] => (options.ignore[kind] ?? []).map((r) => new RegExp(r));
-  const isIgnored = (kind: ResourceKind, key: string): boolean => ignoreOf(kind).some((r) => r.test(key));
+  const ignoreRes = Object.fromEntries(RESOURCE_KINDS.map((k) => [k, (options.ignore[k] ?? []).map((r) => new RegExp(r))])) as Record<ResourceKind, RegExp[]>;
+  const isIgnored = (kind: ResourceKind, key: string): boolean => ignoreRes[kind].some((r) => r.test(key));
 
-  // Index of every resource that exists or will exist, for reference checks and resolution.
+  // Live resources by address. Of two with one identity (an error, reported below) the one with the
+  // smallest id is kept, so the plan never depends on the order Coveo listed them in.
   const liveIndex = new Map<string, LiveResource>();
-  for (const kind of RESOURCE_KINDS) for (const l of live[kind] ?? []) liveIndex.set(addressOf(kind, l.key), l);
+  const liveTwins = new Map<string, LiveResource[]>();
+  for (const kind of RESOURCE_KINDS) {
+    for (const l of [...(live[kind] ?? [])].sort((a, b) => compareStrings(a.remoteId, b.remoteId))) {
+      const address = addressOf(kind, l.key);
+      if (liveIndex.has(address)) liveTwins.set(address, [...(liveTwins.get(address) ?? []), l]);
+      else liveIndex.set(address, l);
+    }
+  }
   const desiredIndex = new Map<string, DesiredResource>();
   for (const kind of RESOURCE_KINDS) for (const d of desired[kind]) desiredIndex.set(addressOf(kind, d.key), d);
+
+  /** Comparisons of declared resources with their live twin, kept for the re-point pass. */
+  const compared = new Map<string, Compared>();
 
   for (const kind of managed) {
     const spec = options.specs[kind] as KindSpec;
@@ -108,83 +120,70 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
       warnings.push({ code: 'declared_but_ignored', message: `${spec.singular} "${d.key}" is declared but matches settings.ignore; it is left alone.`, address: addressOf(kind, d.key) });
       return false;
     });
-    const liveByKey = new Map<ResourceKey, LiveResource>();
+    const liveOfKind: LiveResource[] = [];
     for (const l of live[kind] ?? []) {
-      if (isIgnored(kind, l.key)) continue;
-      const twin = liveByKey.get(l.key);
-      if (twin) {
+      const address = addressOf(kind, l.key);
+      if (isIgnored(kind, l.key) || liveIndex.get(address) !== l) continue;
+      liveOfKind.push(l);
+      const twins = liveTwins.get(address);
+      if (twins) {
         issues.push({
           severity: 'error',
           code: 'live_duplicate',
           path: '',
-          message: `Two live ${spec.title} have the identity "${l.key}" (ids ${[twin.remoteId, l.remoteId].sort(compareStrings).join(' and ')}); rename or delete one in Coveo, then plan again.`,
+          message: `${twins.length + 1} live ${spec.title} have the identity "${l.key}" (ids ${[l, ...twins].map((t) => t.remoteId).join(', ')}); rename or delete all but one in Coveo, then plan again.`,
         });
-        continue;
       }
-      liveByKey.set(l.key, l);
     }
     const declared = new Set<string>();
     for (const d of desiredOfKind) {
+      const address = addressOf(kind, d.key);
       declared.add(d.key);
-      checkReferences(spec, d, liveIndex, desiredIndex, issues);
-      const l = liveByKey.get(d.key);
+      checkReferences(spec, d, { live, liveIndex, desiredIndex, specs: options.specs }, issues, warnings);
+      const l = liveIndex.get(address);
       if (!l) {
         drafts.push({ kind, id: d.key, action: 'create', after: d.attrs, risk: 'safe', notes: [], ...(d.origin ? { origin: d.origin } : {}) });
         continue;
       }
-      const after = omitPaths(d.attrs, spec.writeOnly);
-      const before = projectLive(omitPaths(l.attrs, spec.writeOnly), after, spec.subsetPaths);
-      const { changes, patch } = diffAttrs(before, after, {
-        sensitive: spec.sensitive,
-        fingerprint: options.fingerprint,
-        ...(l.fingerprints ? { fingerprints: l.fingerprints } : {}),
-      });
-      const forced = options.forceReplace?.includes(addressOf(kind, d.key)) === true;
-      if (changes.length === 0 && !forced) {
-        unchanged++;
+      const c = compareResource(spec, d, l, options);
+      compared.set(address, c);
+      const forced = options.forceReplace?.includes(address) === true;
+      if (c.changes.length === 0 && !forced) {
+        unchanged.add(address);
         continue;
       }
-      const replaceChange = changes.find((c) => isUnderAny(c.path.replace(/\[(\d+)\]/g, '.$1').split('.'), spec.replaceOn));
-      if (forced) {
+      const replaceChange = c.changes.find((ch) => isUnderAny(segmentsOf(ch.path), spec.replaceOn));
+      if (forced || replaceChange) {
         drafts.push({
           kind,
           id: d.key,
           action: 'replace',
           remoteId: l.remoteId,
-          before: l.attrs,
+          before: showLive(spec, l, d),
           after: d.attrs,
-          changes,
-          reason: 'an interrupted apply created it but did not save its new value; a new one replaces it',
-          risk: 'destructive',
-          notes: [],
-        });
-      } else if (replaceChange) {
-        drafts.push({
-          kind,
-          id: d.key,
-          action: 'replace',
-          remoteId: l.remoteId,
-          before: l.attrs,
-          after: d.attrs,
-          changes,
-          reason: `${replaceChange.path} cannot be changed in place${spec.replaceReason ? `: ${spec.replaceReason}` : ''}`,
+          changes: c.changes,
+          reason: forced
+            ? 'an interrupted apply created it but did not save its new value; a new one replaces it'
+            : `${replaceChange?.path ?? ''} cannot be changed in place${spec.replaceReason ? `: ${spec.replaceReason}` : ''}`,
           risk: 'destructive',
           notes: [],
         });
       } else {
-        drafts.push({ kind, id: d.key, action: 'update', remoteId: l.remoteId, before, after: d.attrs, changes, patch, risk: 'safe', notes: [] });
+        drafts.push({ kind, id: d.key, action: 'update', remoteId: l.remoteId, before: c.before, after: d.attrs, changes: c.changes, patch: c.patch, risk: 'safe', notes: [] });
       }
     }
-    for (const l of liveByKey.values()) {
+    for (const l of liveOfKind) {
       if (declared.has(l.key) || l.isBuiltIn) continue;
       undeclared.push({ kind, id: l.key, remoteId: l.remoteId });
-      if (options.prune) drafts.push({ kind, id: l.key, action: 'delete', remoteId: l.remoteId, before: l.attrs, risk: 'destructive', notes: [] });
+      if (options.prune) drafts.push({ kind, id: l.key, action: 'delete', remoteId: l.remoteId, before: showLive(spec, l, undefined), risk: 'destructive', notes: [] });
     }
   }
 
-  cascadeOwners(drafts, desired, options);
+  // Protect first: a replace it removes must not take its owned resources or referrers along.
   applyProtect(drafts, protect, warnings);
-  guardMassDelete(drafts, live, managed, options, issues);
+  cascadeOwners(drafts, desired, live, options, isIgnored, unchanged);
+  repointReferrers(drafts, desired, liveIndex, compared, managed, options, isIgnored, unchanged);
+  applyProtect(drafts, protect, warnings);
 
   // Risk and notes from the specs.
   const classified = drafts.map((s) => classify(s, options.specs[s.kind] as KindSpec));
@@ -194,8 +193,11 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
   const kept = options.targets && options.targets.length > 0 ? selectTargets(built, options.targets) : built;
   kept.sort((a, b) => a.wave - b.wave || KIND_INDEX[a.kind] - KIND_INDEX[b.kind] || compareStrings(a.id, b.id));
 
+  guardMassDelete(kept, live, managed, options, issues);
+  checkDeletedReferences(kept, desired, options, isIgnored, issues);
+
   const basisLive: Record<string, string> = {};
-  for (const kind of managed) for (const l of live[kind] ?? []) basisLive[addressOf(kind, l.key)] = l.etag;
+  for (const kind of managed) for (const l of live[kind] ?? []) if (liveIndex.get(addressOf(kind, l.key)) === l) basisLive[addressOf(kind, l.key)] = l.etag;
 
   const plan: Plan = {
     version: PLAN_VERSION,
@@ -212,24 +214,60 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
       change: kept.filter((s) => s.action === 'update').length,
       replace: kept.filter((s) => s.action === 'replace').length,
       destroy: kept.filter((s) => s.action === 'delete').length,
-      unchanged,
+      unchanged: unchanged.size,
     },
-    warnings,
+    warnings: uniqueWarnings(warnings).sort((a, b) => compareStrings(a.address ?? '', b.address ?? '') || compareStrings(a.code, b.code) || compareStrings(a.message, b.message)),
     undeclared: undeclared.sort((a, b) => KIND_INDEX[a.kind] - KIND_INDEX[b.kind] || compareStrings(a.id, b.id)),
   };
-  return { plan, issues };
+  return { plan, issues: issues.sort((a, b) => compareStrings(a.code, b.code) || compareStrings(a.path, b.path) || compareStrings(a.message, b.message)) };
 }
 
-function checkReferences(
-  spec: KindSpec,
-  d: DesiredResource,
-  liveIndex: ReadonlyMap<string, LiveResource>,
-  desiredIndex: ReadonlyMap<string, DesiredResource>,
-  issues: Issue[],
-): void {
+interface Compared {
+  readonly changes: readonly FieldChange[];
+  readonly patch: readonly PatchOperation[];
+  /** Projected live attrs, redacted for showing. */
+  readonly before: JsonObject;
+}
+
+/** Compares a declared resource with its live twin under the rules of compare.ts. */
+function compareResource(spec: KindSpec, d: DesiredResource, l: LiveResource, options: PlanOptions): Compared {
+  const after = omitPaths(d.attrs, spec.writeOnly);
+  const projected = projectLive(omitPaths(l.attrs, spec.writeOnly), after, spec.subsetPaths);
+  return diffAttrs(projected, after, {
+    sensitive: spec.sensitive,
+    fingerprint: options.fingerprint,
+    ...(l.fingerprints ? { fingerprints: l.fingerprints } : {}),
+  });
+}
+
+/** The whole live object as a step may show it: sensitive paths and live copies of the files' secrets redacted. */
+function showLive(spec: KindSpec, l: LiveResource, d: DesiredResource | undefined): JsonObject {
+  const secrets = new Set(secretsIn(d?.attrs).map((s) => s.reveal()));
+  return redactValues(redactSensitive(l.attrs, spec.sensitive), secrets) as JsonObject;
+}
+
+interface ReferenceIndex {
+  readonly live: LiveState;
+  readonly liveIndex: ReadonlyMap<string, LiveResource>;
+  readonly desiredIndex: ReadonlyMap<string, DesiredResource>;
+  readonly specs: SpecTable;
+}
+
+/** A declared reference must name something declared or live; one into a kind that was not read is only warned about. */
+function checkReferences(spec: KindSpec, d: DesiredResource, index: ReferenceIndex, issues: Issue[], warnings: PlanWarning[]): void {
+  const { live, liveIndex, desiredIndex } = index;
   for (const ref of spec.references(d.attrs)) {
     const address = addressOf(ref.kind, ref.key);
     if (desiredIndex.has(address) || liveIndex.has(address)) continue;
+    if (live[ref.kind] === undefined) {
+      // The kind was not read (e.g. API keys with an API-key token): nothing proves the reference wrong.
+      warnings.push({
+        code: 'reference_unchecked',
+        message: `${spec.singular} "${d.key}" refers to ${ref.kind} "${ref.key}", which is not declared; ${index.specs[ref.kind].title} were not read, so it could not be checked.`,
+        address: addressOf(d.kind, d.key),
+      });
+      continue;
+    }
     issues.push({
       severity: 'error',
       code: 'reference_unresolved',
@@ -240,20 +278,108 @@ function checkReferences(
   }
 }
 
-/** A resource inside another (a schedule in its source) must be created when its owner is created anew. */
-function cascadeOwners(drafts: Draft[], desired: DesiredState, options: PlanOptions): void {
+/**
+ * A resource inside another (a schedule in its source) goes with its owner when the owner is replaced:
+ * Coveo deletes it with the old owner. A declared one is created again; an undeclared one is not deleted
+ * by a step of its own (it would be gone already), and the owner's replace says it goes.
+ */
+function cascadeOwners(
+  drafts: Draft[],
+  desired: DesiredState,
+  live: LiveState,
+  options: PlanOptions,
+  isIgnored: (kind: ResourceKind, key: string) => boolean,
+  unchanged: Set<string>,
+): void {
   const renewed = new Set(drafts.filter((s) => s.action === 'replace').map((s) => addressOf(s.kind, s.id)));
   if (renewed.size === 0) return;
   for (const kind of RESOURCE_KINDS) {
     const spec = options.specs[kind] as KindSpec;
-    if (!spec.ownerOf || !options.kinds.includes(kind)) continue;
+    if (!spec.ownerOf) continue;
+    const declared = new Set(desired[kind].map((d) => d.key as string));
+    for (const l of [...(live[kind] ?? [])].sort((a, b) => compareStrings(a.key, b.key))) {
+      const owner = spec.ownerOf(l.attrs);
+      if (!owner || declared.has(l.key) || !renewed.has(addressOf(owner.kind, owner.key))) continue;
+      const i = drafts.findIndex((s) => s.kind === kind && s.id === l.key && s.action === 'delete');
+      if (i >= 0) drafts.splice(i, 1);
+      const j = drafts.findIndex((s) => s.kind === owner.kind && s.id === owner.key && s.action === 'replace');
+      const ownerStep = drafts[j];
+      if (ownerStep) drafts[j] = { ...ownerStep, notes: [...ownerStep.notes, `also deletes its ${spec.singular} "${l.key}", which the files do not declare`] };
+    }
+    if (!options.kinds.includes(kind)) continue;
     for (const d of desired[kind]) {
+      if (isIgnored(kind, d.key)) continue;
       const owner = spec.ownerOf(d.attrs);
       if (!owner || !renewed.has(addressOf(owner.kind, owner.key))) continue;
       const i = drafts.findIndex((s) => s.kind === kind && s.id === d.key);
-      const create: Draft = { kind, id: d.key, action: 'create', after: d.attrs, risk: 'safe', notes: [`re-created with its ${owner.kind} "${owner.key}"`] };
+      const create: Draft = { kind, id: d.key, action: 'create', after: d.attrs, risk: 'safe', notes: [`re-created with its ${options.specs[owner.kind].singular} "${owner.key}", which is replaced`] };
       if (i >= 0) drafts[i] = create;
       else drafts.push(create);
+      unchanged.delete(addressOf(kind, d.key));
+    }
+  }
+}
+
+/**
+ * A replaced resource gets a new id, and the resources that refer to it hold the old one. Each declared
+ * referrer that the plan would leave alone gets an update that writes the new id (or a replace when the
+ * reference sits under a `replaceOn` path, as API key privileges do); an update already planned becomes a
+ * replace for the same reason. Repeats until nothing more is renewed, since a replace renews an id too.
+ * Without this, the plan after a successful apply would not be empty (design §4).
+ */
+function repointReferrers(
+  drafts: Draft[],
+  desired: DesiredState,
+  liveIndex: ReadonlyMap<string, LiveResource>,
+  compared: ReadonlyMap<string, Compared>,
+  managed: readonly ResourceKind[],
+  options: PlanOptions,
+  isIgnored: (kind: ResourceKind, key: string) => boolean,
+  unchanged: Set<string>,
+): void {
+  const done = new Set<string>();
+  for (;;) {
+    const renewed = new Set(drafts.filter((s) => s.action === 'replace').map((s) => addressOf(s.kind, s.id)));
+    const fresh = [...renewed].filter((a) => !done.has(a));
+    if (fresh.length === 0) return;
+    fresh.forEach((a) => done.add(a));
+    for (const kind of managed) {
+      const spec = options.specs[kind] as KindSpec;
+      for (const d of [...desired[kind]].sort((a, b) => compareStrings(a.key, b.key))) {
+        const address = addressOf(kind, d.key);
+        const l = liveIndex.get(address);
+        if (!l || isIgnored(kind, d.key)) continue;
+        const hits = spec.references(d.attrs).filter((r) => fresh.includes(addressOf(r.kind, r.key)));
+        if (hits.length === 0) continue;
+        const i = drafts.findIndex((s) => s.kind === kind && s.id === d.key);
+        const existing = drafts[i];
+        if (existing && existing.action !== 'update') continue;
+        const targets = [...new Set(hits.map((r) => addressOf(r.kind, r.key)))].sort(compareStrings);
+        const note = `writes the new id of ${targets.join(', ')}, which ${targets.length === 1 ? 'is' : 'are'} replaced`;
+        const forcing = hits.find((r) => isUnderAny(segmentsOf(r.path), spec.replaceOn));
+        const c = compared.get(address) ?? compareResource(spec, d, l, options);
+        if (forcing) {
+          const replace: Draft = {
+            kind,
+            id: d.key,
+            action: 'replace',
+            remoteId: l.remoteId,
+            before: showLive(spec, l, d),
+            after: d.attrs,
+            changes: c.changes,
+            reason: `${forcing.path} refers to ${addressOf(forcing.kind, forcing.key)}, which this plan replaces (new id)${spec.replaceReason ? `: ${spec.replaceReason}` : ''}`,
+            risk: 'destructive',
+            notes: [...(existing?.notes ?? []), note],
+          };
+          if (existing) drafts[i] = replace;
+          else drafts.push(replace);
+        } else if (existing) {
+          drafts[i] = { ...existing, notes: [...existing.notes, note] };
+        } else {
+          drafts.push({ kind, id: d.key, action: 'update', remoteId: l.remoteId, before: c.before, after: d.attrs, changes: c.changes, patch: c.patch, risk: 'safe', notes: [note] });
+        }
+        unchanged.delete(address);
+      }
     }
   }
 }
@@ -269,12 +395,13 @@ function applyProtect(drafts: Draft[], protect: ReadonlySet<string>, warnings: P
   }
 }
 
-function guardMassDelete(drafts: Draft[], live: LiveState, kinds: readonly ResourceKind[], options: PlanOptions, issues: Issue[]): void {
+/** Prune may delete at most a fraction of a kind's live resources unless mass deletes are allowed. */
+function guardMassDelete(steps: readonly PlanStep[], live: LiveState, kinds: readonly ResourceKind[], options: PlanOptions, issues: Issue[]): void {
   if (options.allowMassDelete) return;
   const threshold = options.massDeleteThreshold ?? 0.2;
   for (const kind of kinds) {
     const total = (live[kind] ?? []).filter((l) => !l.isBuiltIn).length;
-    const deletes = drafts.filter((s) => s.kind === kind && s.action === 'delete').length;
+    const deletes = steps.filter((s) => s.kind === kind && s.action === 'delete').length;
     if (deletes > 0 && deletes > threshold * total) {
       issues.push({
         severity: 'error',
@@ -282,6 +409,28 @@ function guardMassDelete(drafts: Draft[], live: LiveState, kinds: readonly Resou
         path: kind,
         message: `Prune would delete ${deletes} of ${total} ${options.specs[kind].title} (more than ${Math.round(threshold * 100)}%). If that is intended, pass --allow-mass-delete; if not, check that the files declare them.`,
       });
+    }
+  }
+}
+
+/** A declared reference to a resource that prune deletes would point at nothing after apply. */
+function checkDeletedReferences(steps: readonly PlanStep[], desired: DesiredState, options: PlanOptions, isIgnored: (kind: ResourceKind, key: string) => boolean, issues: Issue[]): void {
+  const deleted = new Set(steps.filter((s) => s.action === 'delete').map((s) => addressOf(s.kind, s.id) as string));
+  if (deleted.size === 0) return;
+  for (const kind of RESOURCE_KINDS) {
+    const spec = options.specs[kind] as KindSpec;
+    for (const d of desired[kind]) {
+      if (isIgnored(kind, d.key)) continue;
+      for (const ref of spec.references(d.attrs)) {
+        if (!deleted.has(addressOf(ref.kind, ref.key))) continue;
+        issues.push({
+          severity: 'error',
+          code: 'reference_unresolved',
+          path: ref.path,
+          message: `${spec.singular} "${d.key}" refers to ${ref.kind} "${ref.key}", which the files do not declare, so prune deletes it; declare it, protect it, or remove the reference.`,
+          ...(d.origin ? { position: d.origin } : {}),
+        });
+      }
     }
   }
 }
@@ -296,7 +445,7 @@ function classify(s: Draft, spec: KindSpec): Draft {
     risk = maxRisk(risk, extra.risk);
     notes.push(extra.note);
   }
-  return { ...s, risk, notes } as Draft;
+  return { ...s, risk, notes };
 }
 
 function finishStep(
@@ -308,19 +457,16 @@ function finishStep(
   const spec = options.specs[s.kind] as KindSpec;
   const wave = waveOf(s.kind, s.action);
   const { origin: _origin, ...rest } = s;
-  if (s.action === 'delete') return { ...(rest as PlanStep), wave, dependsOn: [] } as PlanStep;
+  if (s.action === 'delete') return { ...(rest as PlanStep), wave, dependsOn: [] };
   const after = s.after;
   const refs: ResolvedRef[] = spec.references(after).map((r) => {
     const address = addressOf(r.kind, r.key);
     const l = liveIndex.get(address);
     return { ...r, remoteId: l && !replacedOrCreated.has(address) ? l.remoteId : null };
   });
-  const dependsOn = [...new Set(refs.filter((r) => r.remoteId === null).map((r) => addressOf(r.kind, r.key)))].sort(compareStrings) as ResourceAddress[];
-  const redacted = { ...rest, refs };
-  if (s.action === 'update' || s.action === 'replace') {
-    return { ...redacted, before: toJsonData(s.before) as JsonObject, wave, dependsOn } as unknown as PlanStep;
-  }
-  return { ...redacted, wave, dependsOn } as unknown as PlanStep;
+  // Only steps of this plan can be waited for: a reference to something that exists and stays is resolved.
+  const dependsOn = [...new Set(refs.map((r) => addressOf(r.kind, r.key)).filter((a) => replacedOrCreated.has(a) && a !== addressOf(s.kind, s.id)))].sort(compareStrings);
+  return { ...rest, refs, wave, dependsOn } as unknown as PlanStep;
 }
 
 /** Keeps the targeted steps and, transitively, the steps they depend on. */
@@ -336,6 +482,13 @@ function selectTargets(steps: readonly PlanStep[], targets: readonly string[]): 
   };
   targets.forEach(visit);
   return steps.filter((s) => keep.has(addressOf(s.kind, s.id)));
+}
+
+/** A policy can meet the same step twice (protect runs before and after the re-point pass). */
+function uniqueWarnings(warnings: readonly PlanWarning[]): PlanWarning[] {
+  const seen = new Map<string, PlanWarning>();
+  for (const w of warnings) seen.set(`${w.code}\u0000${w.address ?? ''}\u0000${w.message}`, w);
+  return [...seen.values()];
 }
 
 function sortRecord(r: Record<string, string>): Record<string, string> {

@@ -35,8 +35,8 @@ import {
 } from '../core/types.js';
 import { parseMarker, withMarker } from '../kinds/api-keys/spec.js';
 import { asObject, asString } from '../kinds/common.js';
+import type { LiveDtos } from '../plan/read-live.js';
 
-export type LiveDtos = { readonly [K in ResourceKind]?: readonly unknown[] };
 
 /** An unmarked live API key taken over under a name. */
 export interface Adoption {
@@ -139,17 +139,20 @@ export function findAdoptions(
   hash: (text: string) => string,
 ): AdoptionResult {
   const keyDtos = dtos.apiKeys;
-  if (keyDtos === undefined || desired.apiKeys.length === 0) return NO_ADOPTIONS;
-  const { live } = buildLiveState(dtos, specs, hash);
+  if (keyDtos === undefined) return NO_ADOPTIONS;
+  const managed = new Set(keyDtos.map(markerOf).filter((n): n is string => n !== undefined));
+  const unmarked = keyDtos.filter((d) => markerOf(d) === undefined).sort((a, b) => compareStrings(idOf(a), idOf(b)));
+  const orphans = desired.apiKeys.filter((d) => !managed.has(d.key)).sort((a, b) => compareStrings(a.key, b.key));
+  // The usual case (every declared key already carries its marker) costs nothing more.
+  if (orphans.length === 0 || unmarked.length === 0) return NO_ADOPTIONS;
+  // Privilege targets name sources, groups and keys (providers are named by their id already).
+  const { live } = buildLiveState({ sources: dtos.sources ?? [], groups: dtos.groups ?? [], apiKeys: keyDtos }, specs, hash);
   const ctx = liveContextOf(live);
-  const managed = new Set((live.apiKeys ?? []).map((k) => k.key as string));
   const spec = specs.apiKeys;
   const taken = new Set<string>();
   const adoptions: Adoption[] = [];
   const warnings: PlanWarning[] = [];
-  const unmarked = keyDtos.filter((d) => markerOf(d) === undefined).sort((a, b) => compareStrings(idOf(a), idOf(b)));
-  for (const d of [...desired.apiKeys].sort((a, b) => compareStrings(a.key, b.key))) {
-    if (managed.has(d.key)) continue;
+  for (const d of orphans) {
     const candidates = unmarked.flatMap((dto) => {
       if (taken.has(idOf(dto))) return [];
       const n = spec.normalizeLive(marked(dto, d.key), ctx);

@@ -60,8 +60,8 @@ export interface ToWrittenOptions {
 
 /** Field options in the order the schema lists them (identity and type come first). */
 const FIELD_KEYS = [
-  'label',
   'description',
+  'label',
   'facet',
   'multiValueFacet',
   'hierarchicalFacet',
@@ -104,7 +104,7 @@ function escapeDeep(v: JsonValue): JsonValue {
   if (isPlainObject(v)) {
     const out: Record<string, JsonValue> = {};
     for (const k of Object.keys(v).sort(compareStrings)) {
-      const x = (v)[k];
+      const x = v[k];
       if (x !== undefined) out[k] = escapeDeep(x);
     }
     return out;
@@ -139,6 +139,8 @@ const onlyTrue = (v: JsonValue | undefined): JsonValue | undefined => (v === tru
 const onlyFalse = (v: JsonValue | undefined): JsonValue | undefined => (v === false ? false : undefined);
 
 interface Context {
+  /** `kind\u0000key` of every live resource, for reference checks. */
+  readonly keys: ReadonlySet<string>;
   readonly live: LiveState;
   readonly warnings: ExportWarning[];
   readonly secrets: SecretVariable[];
@@ -160,8 +162,7 @@ function warn(ctx: Context, code: string, address: string, message: string): voi
 
 /** Whether a resource of `kind` with this identity exists live (unknown kinds count as existing). */
 function exists(ctx: Context, kind: ResourceKind, key: string): boolean {
-  const l = ctx.live[kind];
-  return l === undefined || l.some((r) => r.key === key);
+  return ctx.live[kind] === undefined || ctx.keys.has(`${kind}\u0000${key}`);
 }
 
 /**
@@ -268,13 +269,13 @@ function writeConfiguration(ctx: Context, r: LiveResource, v: JsonValue | undefi
   const address = addressOf('sources', r.key);
   const out: Record<string, JsonValue> = {};
   for (const k of Object.keys(v).sort(compareStrings)) {
-    const x = (v)[k];
+    const x = v[k];
     if (x === undefined || SERVER_CONFIGURATION_KEYS.includes(k)) continue;
     if (k === 'parameters' && isPlainObject(x)) {
       const params: Record<string, JsonValue> = {};
       for (const name of Object.keys(x).sort(compareStrings)) {
         if (SERVER_PARAMETERS.includes(name)) continue;
-        const p = asObject((x)[name]);
+        const p = asObject(x[name]);
         // The schema's parameter holds `value` and `sensitive` only.
         if (p['sensitive'] === true) {
           const value = placeholder(ctx, `COVEO_SOURCE_${upperSnake(r.key)}_${upperSnake(name)}`, address, `configuration.parameters.${name}.value`);
@@ -291,7 +292,7 @@ function writeConfiguration(ctx: Context, r: LiveResource, v: JsonValue | undefi
     if (k === 'userIdentities' && isPlainObject(x)) {
       const identities: Record<string, JsonValue> = {};
       for (const name of Object.keys(x).sort(compareStrings)) {
-        const u = asObject((x)[name]);
+        const u = asObject(x[name]);
         const password = placeholder(ctx, `COVEO_SOURCE_${upperSnake(r.key)}_${upperSnake(name)}_PASSWORD`, address, `configuration.userIdentities.${name}.password`);
         // The schema's user identity holds these three; Coveo adds nothing else worth carrying over.
         identities[name] = obj([
@@ -431,7 +432,8 @@ const WRITERS: { readonly [K in ResourceKind]: (ctx: Context, r: LiveResource) =
  */
 export function toWrittenConfig(live: LiveState, unmanaged: readonly UnmanagedLive[], options: ToWrittenOptions = {}): ExportResult {
   const kinds = RESOURCE_KINDS.filter((k) => live[k] !== undefined && (options.kinds === undefined || options.kinds.includes(k)));
-  const ctx: Context = { live, warnings: [], secrets: [], usedNames: new Set() };
+  const keys = new Set(RESOURCE_KINDS.flatMap((k) => (live[k] ?? []).map((r) => `${k}\u0000${r.key}`)));
+  const ctx: Context = { keys, live, warnings: [], secrets: [], usedNames: new Set() };
   const config: { version: 1 } & { [K in ResourceKind]?: JsonObject[] } = { version: 1 };
   for (const kind of kinds) {
     const seen = new Map<string, LiveResource>();

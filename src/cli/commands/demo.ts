@@ -52,7 +52,7 @@ export async function runDemo(g: GlobalFlags, io: CliIo): Promise<ExitCode> {
     ];
     for (const [argv, expected, why] of steps) if (!(await run(argv, expected, why))) return EXIT.failure;
 
-    say('5. Someone changes the organization by hand: the field "productcategory" loses its facet in the admin console (simulated through the API).');
+    say('5. Someone changes the organization by hand: the field "productfamily" loses its facet in the admin console (simulated through the API).');
     await behindTheBack(emulator.url, emulator.organizationId, emulator.adminToken);
     if (!(await run(['drift'], 2, '6. Drift shows what changed in Coveo outside the files (exit 2).'))) return EXIT.failure;
     say('Done. Run `coveo-sync apply` again to put the organization back, or read README.md for CI recipes.');
@@ -67,9 +67,9 @@ export async function runDemo(g: GlobalFlags, io: CliIo): Promise<ExitCode> {
 async function behindTheBack(url: string, org: string, token: string): Promise<void> {
   const base = `${url}/rest/organizations/${encodeURIComponent(org)}`;
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' };
-  const res = await fetch(`${base}/indexes/fields/productcategory`, { headers });
-  if (!res.ok) throw new Error(`demo: reading the field productcategory failed (${res.status})`);
+  const res = await fetch(`${base}/indexes/fields/productfamily`, { headers });
+  if (!res.ok) throw new Error(`demo: reading the field productfamily failed (${res.status})`);
   const field = (await res.json()) as Record<string, unknown>;
-  const put = await fetch(`${base}/indexes/fields/productcategory`, { method: 'PUT', headers, body: JSON.stringify({ ...field, facet: false, multiValueFacet: false }) });
-  if (!put.ok) throw new Error(`demo: changing the field productcategory failed (${put.status})`);
+  const put = await fetch(`${base}/indexes/fields/productfamily`, { method: 'PUT', headers, body: JSON.stringify({ ...field, facet: false, multiValueFacet: false }) });
+  if (!put.ok) throw new Error(`demo: changing the field productfamily failed (${put.status})`);
 }

@@ -99,7 +99,12 @@ export async function runExport(flags: ExportFlags, g: GlobalFlags, io: CliIo): 
         'The next apply only writes the marker into their descriptions; their values and privileges stay the same.\n',
     );
   }
-  const counts = kinds.map((k) => `${result.config[k]?.length ?? 0} ${SPECS[k].title}`).join(', ');
+  const counts = kinds
+    .map((k) => {
+      const n = result.config[k]?.length ?? 0;
+      return `${n} ${n === 1 ? SPECS[k].singular : SPECS[k].title}`;
+    })
+    .join(', ');
   if (toStdout) {
     io.stdout.write(files.map((f) => f.text).join(''));
     if (result.secrets.length > 0) {

@@ -3,7 +3,7 @@
  * (`managed-by: coveo-sync name=<name>`); keys without it are never touched. Privileges cannot be changed
  * by PUT (ApiKeyUpdateRequest has none), so a privilege change is a replace: a new key with a new secret.
  */
-import type { JsonObject } from '../../core/json.js';
+import { jsonEquals } from '../../core/compare.js';
 import type { KindSpec } from '../../core/kind-spec.js';
 import { toRemoteId, toResourceKey } from '../../core/types.js';
 import { IDENTITY } from '../identity.js';
@@ -22,12 +22,20 @@ import {
   sortedStrings,
 } from '../common.js';
 
-const MARKER = /(?:^|\n)managed-by: coveo-sync name=(\S+)[ \t]*$/;
+// The last line; trailing white space (a newline Coveo or an editor may add) does not hide it.
+const MARKER = /(?:^|\r?\n)managed-by: coveo-sync name=(\S+)\s*$/;
+
+/**
+ * The user's part of a description as compared and stored: trailing white space dropped, since the marker
+ * line follows it (a YAML block scalar ends with a newline that would otherwise be drift forever).
+ */
+export const normalizeDescription = (description: string | undefined): string => (description ?? '').replace(/\s+$/, '');
 
 /** The description Coveo stores: the user's text, a blank line, then the marker. */
 export function withMarker(description: string | undefined, name: string): string {
   const marker = `managed-by: coveo-sync name=${name}`;
-  return description ? `${description}\n\n${marker}` : marker;
+  const text = normalizeDescription(description);
+  return text === '' ? marker : `${text}\n\n${marker}`;
 }
 
 /** Splits a stored description into the user's text and the marker name (if any). */
@@ -35,7 +43,7 @@ export function parseMarker(description: string | undefined): { readonly name: s
   if (description === undefined) return { name: undefined, description: undefined };
   const m = MARKER.exec(description);
   if (!m) return { name: undefined, description };
-  const rest = description.slice(0, m.index).replace(/\n+$/, '');
+  const rest = normalizeDescription(description.slice(0, m.index));
   return { name: m[1], description: rest === '' ? undefined : rest };
 }
 
@@ -51,7 +59,7 @@ export const apiKeysSpec: KindSpec<'apiKeys'> = {
   normalizeDesired(w) {
     return compact({
       displayName: asString(w['displayName']),
-      description: asString(w['description']) ?? '',
+      description: normalizeDescription(asString(w['description'])),
       privileges: normalizeWrittenPrivileges(w['privileges']),
       enabled: asBool(w['enabled'], true),
       ...pick(w, ['additionalConfiguration', 'lifetimeDuration']),
@@ -79,7 +87,7 @@ export const apiKeysSpec: KindSpec<'apiKeys'> = {
         description: description ?? '',
         privileges: liveNormalizePrivileges(d['privileges'], ctx),
         enabled: asBool(d['enabled'], true),
-        additionalConfiguration: d['additionalConfiguration'] === undefined || d['additionalConfiguration'] === null ? undefined : (asObject(d['additionalConfiguration']) as JsonObject),
+        additionalConfiguration: d['additionalConfiguration'] === undefined || d['additionalConfiguration'] === null ? undefined : asObject(d['additionalConfiguration']),
         allowedIps: sortedStrings(d['allowedIps']),
         deniedIps: sortedStrings(d['deniedIps']),
         groupsThatCanEdit: liveIdList(d['groupsThatCanEdit'], 'groups', ctx),
@@ -99,7 +107,7 @@ export const apiKeysSpec: KindSpec<'apiKeys'> = {
   ],
   classify(before, after) {
     if (after && !before) return { risk: 'security', note: 'creates an API key: a new secret that grants access' };
-    if (after && before && JSON.stringify(before['privileges']) !== JSON.stringify(after['privileges'])) {
+    if (after && before && !jsonEquals(before['privileges'], after['privileges'])) {
       const broad = classifyPrivileges(before, after, 'API key');
       return { risk: 'security', note: broad ? `${broad.note}; the key is replaced, so clients need the new value` : 'replaces the key: clients need the new value' };
     }

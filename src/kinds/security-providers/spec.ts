@@ -15,7 +15,7 @@ function normalizeParameters(v: unknown, isLive: boolean): JsonObject | undefine
     const p = asObject(raw);
     const sensitive = asBool(p['sensitive'], false);
     // Coveo never returns sensitive values; a live copy carries none.
-    out[name] = compact({ sensitive, value: sensitive && isLive ? undefined : (p['value'] as JsonValue | undefined) });
+    out[name] = compact({ sensitive, value: sensitive && isLive ? undefined : p['value'] });
   }
   return out;
 }

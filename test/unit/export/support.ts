@@ -14,7 +14,7 @@ import { toWrittenConfig, type ExportResult, type ToWrittenOptions } from '../..
 import { SPECS } from '../../../src/kinds/specs.js';
 import { fingerprintSecret, hashText } from '../../../src/plan/hashing.js';
 
-export type Dtos = { [K in ResourceKind]?: unknown[] };
+export type Dtos = { [K in ResourceKind]?: readonly unknown[] };
 
 export const provider = (id: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   id,
@@ -123,7 +123,7 @@ export function richOrg(): Dtos {
     ],
     fields: [
       field('sysuri', 'STRING', { system: true }),
-      field('productcategory', 'STRING', { facet: true, multiValueFacet: true, label: 'Category' }),
+      field('productcategory', 'STRING', { facet: true, multiValueFacet: true, label: 'Category', description: 'What the product is' }),
       field('price', 'DOUBLE', { useCacheForNumericQuery: true }),
       field('size', 'LONG', { automaticFacetsCandidateTags: [] }),
     ],
