@@ -7,7 +7,7 @@
 import type { ApiClient } from '../client/types.js';
 import { isSyncError } from '../errors.js';
 import type { JsonObject } from '../core/json.js';
-import { addressOf, type CreateStep, type PlanStep, type RemoteId, type ResourceKey, type ResourceKind, type StoredFingerprint, type UpdateStep } from '../core/types.js';
+import { addressOf, type CreateStep, type PlanStep, type RemoteId, type ResourceKind, type StoredFingerprint, type UpdateStep } from '../core/types.js';
 import type { ApplyContext, CreateResult, KindOps } from '../kinds/ops-types.js';
 import { addressOfStep, type ApplyEventSink } from './events.js';
 import type { Journal } from './journal.js';
@@ -235,7 +235,7 @@ export async function applyPlan(steps: readonly PlanStep[], options: ApplyOption
     await mapLimit(fixups, options.parallelism, async (s) => {
       const remoteId = created.get(addressOfStep(s)) ?? ('remoteId' in s ? s.remoteId : undefined);
       if (remoteId === undefined || s.action === 'delete') return;
-      const fix: UpdateStep = { kind: s.kind, id: s.id as ResourceKey, action: 'update', remoteId, before: {}, after: s.after, changes: [], patch: [], refs: s.refs, risk: s.risk, wave: s.wave, dependsOn: [], notes: [] };
+      const fix: UpdateStep = { kind: s.kind, id: s.id, action: 'update', remoteId, before: {}, after: s.after, changes: [], patch: [], refs: s.refs, risk: s.risk, wave: s.wave, dependsOn: [], notes: [] };
       try {
         await ops[s.kind].update(fix, ctx);
       } catch (e) {

@@ -46,7 +46,7 @@ export function connect(flags: ConnectionFlags, io: CliIo, organizationId: strin
     throw new UsageError(`--region must be one of ${REGIONS.join(', ')} (got "${region}").`, 'region_invalid');
   }
   const platformUrl = flags.platformUrl ?? io.env['COVEO_PLATFORM_URL'];
-  const baseUrl = resolvePlatformUrl({ ...(region ? { region: region as (typeof REGIONS)[number] } : {}), ...(platformUrl ? { platformUrl } : {}) });
+  const baseUrl = resolvePlatformUrl({ ...(region ? { region } : {}), ...(platformUrl ? { platformUrl } : {}) });
   const client = createApiClient({
     baseUrl,
     organizationId,

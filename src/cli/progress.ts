@@ -134,7 +134,11 @@ export function listrApplyEvents(io: CliIo): { sink: ApplyEventSink; done: Promi
       case 'warning':
         io.stderr.write(`warning: ${e.message}\n`);
         break;
-      default:
+      case 'phase:start':
+      case 'plan:done':
+      case 'step:start':
+      case 'wave:start':
+      case 'wave:done':
         break;
     }
   };

@@ -32,7 +32,7 @@ export function deepMerge(live: JsonValue | undefined, desired: JsonValue | unde
   if (isPlainObject(live) && isPlainObject(desired)) {
     const out: Record<string, JsonValue> = { ...(live as Record<string, JsonValue>) };
     for (const [k, v] of Object.entries(desired)) {
-      const merged = deepMerge((live as JsonObject)[k], v as JsonValue | undefined);
+      const merged = deepMerge(live[k], v);
       if (merged !== undefined) out[k] = merged;
     }
     return out;

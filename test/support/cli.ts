@@ -35,7 +35,7 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
     env: { CI: 'true', ...(options.env ?? {}) },
     cwd: options.cwd ?? tempDir(),
     stdinIsTTY: options.answers !== undefined,
-    ask: async () => answers.shift() ?? '',
+    ask: () => Promise.resolve(answers.shift() ?? ''),
   };
   const code = await main(argv, io);
   return { code, stdout, stderr };

@@ -25,7 +25,7 @@ export async function runDemo(g: GlobalFlags, io: CliIo): Promise<ExitCode> {
     const config = readFileSync(EXAMPLE, 'utf8');
     writeFileSync(join(dir, 'coveo-sync.yaml'), config);
     // The example reads its secrets from the environment; the demo makes up values for them.
-    const secretEnv = Object.fromEntries([...config.matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => [m[1], `demo-${m[1]?.toLowerCase()}`]));
+    const secretEnv = Object.fromEntries([...config.matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m): [string, string] => [m[1] ?? '', `demo-${(m[1] ?? '').toLowerCase()}`]));
     const env = {
       ...io.env,
       ...secretEnv,

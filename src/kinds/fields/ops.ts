@@ -48,7 +48,7 @@ export const fieldsOps: KindOps = {
     return ctx
       .liveDtos('sources')
       .filter((src) => JSON.stringify(src['mappings'] ?? []).includes(`"${step.id}"`))
-      .map((src) => toRemoteId(String(src['id'])));
+      .map((src) => toRemoteId(src['id'] as string));
   },
   batch: {
     chunkSize: FIELD_BATCH_SIZE,

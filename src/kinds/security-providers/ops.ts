@@ -21,7 +21,7 @@ function toWire(step: CreateStep | UpdateStep | ReplaceStep, ctx: ApplyContext):
     nodeRequired: a['nodeRequired'],
     crawlingModuleId: a['crawlingModuleId'],
     cascadingSecurityProviders: a['cascadingSecurityProviders'] === undefined ? undefined : cascading,
-    parameters: a['parameters'] === undefined ? undefined : (reveal(a['parameters']) as JsonObject),
+    parameters: a['parameters'] === undefined ? undefined : reveal(a['parameters']),
   });
   const live = step.action === 'create' ? undefined : ctx.liveDto('securityProviders', step.remoteId);
   const merged = asObject(deepMerge(live ? stripStatus(live) : undefined, desired));
@@ -59,6 +59,6 @@ export const securityProvidersOps: KindOps = {
     return ctx
       .liveDtos('sources')
       .filter((src) => asArray(src['securityProviderReferences']).includes(step.id))
-      .map((src) => toRemoteId(String(src['id'])));
+      .map((src) => toRemoteId(src['id'] as string));
   },
 };
