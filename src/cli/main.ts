@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { AbortError, EXIT, exitCodeOf, isSyncError, type ExitCode, ConfigError } from '../errors.js';
 import { formatIssue } from '../config/index.js';
+import { RESOURCE_KINDS } from '../core/types.js';
 import { VERSION } from '../version.js';
 import type { CliIo } from './io.js';
 import { runValidate } from './commands/validate.js';
@@ -12,6 +13,8 @@ import { runPlan } from './commands/plan.js';
 import { runApply } from './commands/apply.js';
 import { runDemo } from './commands/demo.js';
 import { runEmulator } from './commands/emulator.js';
+import { runExport, type ExportFlags } from './commands/export.js';
+import { runVerify } from './commands/verify.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 const positiveInt = (name: string) => (value: string): number => {
@@ -60,12 +63,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     return all;
   };
 
-  configOption(program.command('validate'))
-    .description('check the files against the schema and the rules; nothing is sent (exit 0 valid, 3 invalid)')
+  configOption(connectionOptions(program.command('validate')))
+    .description('check the files against the schema and the rules; nothing is sent unless --online (exit 0 valid, 3 invalid)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--online', 'also check API key privileges against what the organization offers (needs a token)')
     .option('--var <name=value>', 'a value for ${var:NAME} (repeatable)', collect, [])
     .option('--var-file <file>', 'a file of NAME=value lines for ${var:NAME}', collect, [])
-    .action(async (opts: { config: string[]; format: 'text' | 'json'; var: string[]; varFile: string[] }, cmd: Command) => {
+    .action(async (opts: { config: string[]; format: 'text' | 'json'; var: string[]; varFile: string[]; online?: boolean }, cmd: Command) => {
       code = await runValidate(opts, globals(cmd), io);
     });
 
@@ -80,7 +84,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
       .option('--var <name=value>', 'a value for ${var:NAME} (repeatable)', collect, [])
       .option('--var-file <file>', 'a file of NAME=value lines for ${var:NAME}', collect, [])
       .option('--target <kind/id>', 'only this resource and what it depends on (repeatable)', collect, [])
-      .option('--parallelism <n>', 'requests in flight (default 8)', positiveInt('--parallelism'));
+      .option('--parallelism <n>', 'requests in flight (default 8)', positiveInt('--parallelism'))
+      .option('--skip-preflight', 'do not ask Coveo for the token\'s privileges before reading');
     if (name === 'plan') {
       cmd
         .option('--out <file>', 'save the plan for `coveo-sync apply FILE`')
@@ -107,11 +112,41 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     .option('--keep-replaced-keys', 'disable replaced API keys instead of deleting them')
     .option('--resume', 'finish an interrupted apply (replaces API keys whose new value was not saved)')
     .option('--no-progress', 'plain lines instead of a progress display')
+    .option('--skip-preflight', 'do not check the token\'s privileges against the plan before writing')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--var <name=value>', 'a value for ${var:NAME} (repeatable)', collect, [])
     .option('--var-file <file>', 'a file of NAME=value lines for ${var:NAME}', collect, [])
     .action(async (planFile: string | undefined, opts: Record<string, unknown>, c: Command) => {
       code = await runApply(planFile, opts as never, globals(c), io);
+    });
+
+  connectionOptions(program.command('export'))
+    .description('read the organization and write YAML that plans empty against it (plus secrets.example.env)')
+    .option('--out <dir>', 'output directory, or - for stdout', 'coveo')
+    .option('--kinds <kinds>', `kinds to export, comma-separated or repeated (default all: ${RESOURCE_KINDS.join(',')})`, collect, [])
+    .option('--split-by-kind', 'one file per kind instead of one coveo-sync.yaml')
+    .option('--adopt-api-keys', 'also export API keys made outside coveo-sync; the next apply writes their marker')
+    .option('--include-built-ins', 'also export system fields, the Administrators group and built-in providers')
+    .option('--force', 'overwrite files that exist in the output directory')
+    .option('--parallelism <n>', 'requests in flight (default 8)', positiveInt('--parallelism'))
+    .action(async (opts: ExportFlags, c: Command) => {
+      code = await runExport(opts, globals(c), io);
+    });
+
+  configOption(connectionOptions(program.command('verify')))
+    .description('check the token\'s privileges against what apply needs, and the assertions on who can see which item (exit 2 when any fails)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
+    .addOption(new Option('--only <part>', 'run one half of the checks').choices(['privileges', 'assertions']))
+    .addOption(new Option('--include-entities <which>', 'which entities to list for each item').choices(['ALL', 'ALLOWED', 'DENIED']))
+    .option('--states <states>', 'permission states to read, comma-separated (e.g. UP_TO_DATE,OUT_OF_DATE)')
+    .addOption(new Option('--after-apply <mode>', 'the --after-apply the pipeline\'s apply uses').choices(['apply-changes', 'rebuild', 'none']).default('apply-changes'))
+    .option('--prune', 'count the deletes a pruning apply would make')
+    .option('--skip-preflight', 'do not read the token\'s privileges (only the assertions are checked)')
+    .option('--var <name=value>', 'a value for ${var:NAME} (repeatable)', collect, [])
+    .option('--var-file <file>', 'a file of NAME=value lines for ${var:NAME}', collect, [])
+    .option('--parallelism <n>', 'requests in flight (default 8)', positiveInt('--parallelism'))
+    .action(async (opts: Record<string, unknown>, c: Command) => {
+      code = await runVerify(opts as never, globals(c), io);
     });
 
   program
@@ -126,8 +161,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     .option('--rate-429 <r>', 'share of requests answered 429 with Retry-After', '0')
     .option('--drop-rate <r>', 'share of connections dropped', '0')
     .option('--page-size-cap <n>', 'largest page any listing returns')
+    .option('--slow-page-ms <n>', 'extra latency on each page of a listing after the first')
+    .option('--field-cap <n>', 'most fields an organization may hold (Coveo\'s default 5000)')
     .option('--organization <id>', 'id of the first organization')
     .option('--seed <size>', 'generate an organization: S, M or L')
+    .option('--random-seed <n>', 'seed of the fault and data generator, for repeatable runs')
     .action(async (opts: Record<string, string | undefined>) => {
       code = await runEmulator(opts, io);
     });

@@ -10,6 +10,7 @@ import { buildDesiredState, buildLiveState } from '../core/state.js';
 import { RESOURCE_KINDS, type LiveState, type ResourceKind, type UnmanagedLive } from '../core/types.js';
 import type { LiveIndex } from '../apply/apply-plan.js';
 import { OPS, SPECS } from '../kinds/registry.js';
+import { addAdoptionSteps, applyAdoptions, findAdoptions } from '../export/adopt.js';
 import { fingerprintSecret, hashText } from './hashing.js';
 import { indexLive, kindsToRead, readLive, type LiveDtos } from './read-live.js';
 
@@ -51,10 +52,13 @@ export function managedKindsOf(input: Pick<PlanInput, 'resources' | 'targets'>):
 export async function getPlan(client: ApiClient, input: PlanInput, onProgress?: (e: ProgressEvent) => void): Promise<PlanContext> {
   const managedKinds = managedKindsOf(input);
   const toRead = kindsToRead(managedKinds, { canReadApiKeys: input.canReadApiKeys ?? true });
-  const dtos = await readLive(client, OPS, toRead, onProgress);
+  const read = await readLive(client, OPS, toRead, onProgress);
   const desired = buildDesiredState(input.resources, SPECS);
+  // Declared API keys without a live key of their name may adopt an unmarked key made by hand (issue 7).
+  const adoptions = managedKinds.includes('apiKeys') ? findAdoptions(desired, read, SPECS, hashText) : undefined;
+  const dtos = adoptions ? applyAdoptions(read, adoptions.adoptions) : read;
   const { live, unmanaged } = buildLiveState(dtos, SPECS, hashText);
-  const outcome = planChanges(desired, live, {
+  const options = {
     specs: SPECS,
     organizationId: input.organizationId,
     kinds: managedKinds,
@@ -67,7 +71,9 @@ export async function getPlan(client: ApiClient, input: PlanInput, onProgress?: 
     salt: input.salt,
     hash: hashText,
     fingerprint: fingerprintSecret,
-  });
+  };
+  const planned = planChanges(desired, live, options);
+  const outcome = adoptions ? addAdoptionSteps(planned, adoptions, desired, live, options) : planned;
   const errors: Issue[] = outcome.issues.filter((i) => i.severity === 'error');
   if (errors.length > 0) throw new ConfigError(outcome.issues, `The plan cannot be made: ${errors.length} problem${errors.length === 1 ? '' : 's'} in the configuration against the organization.`);
   return { outcome, dtos, live, liveIndex: indexLive(dtos, live, SPECS), unmanaged, managedKinds };

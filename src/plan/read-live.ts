@@ -47,10 +47,13 @@ export async function readLive(
   };
   const first = kinds.filter((k) => k !== 'schedules');
   const sources = kinds.includes('sources') || kinds.includes('schedules') ? readKind('sources') : Promise.resolve();
-  await Promise.all([
+  // Settle every read before failing, so no request is still in flight when the command reports.
+  const settled = await Promise.allSettled([
     ...first.filter((k) => k !== 'sources').map(readKind),
     sources.then(() => (kinds.includes('schedules') ? readKind('schedules') : undefined)),
   ]);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
   // Sources may have been read only for schedules; keep what was asked for plus that.
   return read;
 }

@@ -14,11 +14,13 @@ import { buildLiveState } from '../../core/state.js';
 import type { Plan, PlanStep } from '../../core/types.js';
 import { AbortError, ApplyFailedError, EXIT, PlanStaleError, UsageError, type ExitCode } from '../../errors.js';
 import { OPS, SPECS } from '../../kinds/registry.js';
-import { getPlan } from '../../plan/get-plan.js';
+import { adoptionsOfPlan, applyAdoptions } from '../../export/adopt.js';
+import { getPlan, managedKindsOf } from '../../plan/get-plan.js';
+import { checkConfigPrivileges, preflightReads, preflightWrites, withWarnings, type ReadCheck } from '../checks.js';
 import { fingerprintSecret, hashText, newSalt } from '../../plan/hashing.js';
 import { indexLive, kindsToRead, readLive } from '../../plan/read-live.js';
 import { renderPlan } from '../../render/index.js';
-import { connect, resolveOrganization } from '../connection.js';
+import { connect, resolveOrganization, type Connection } from '../connection.js';
 import { debugLogger } from '../debug.js';
 import { loadInputs, planInputOf, validateTargets, type ConfigFlags } from '../inputs.js';
 import { isInteractive, shouldUseColor, type CliIo } from '../io.js';
@@ -38,6 +40,7 @@ export interface ApplyFlags extends ConfigFlags {
   readonly resume?: boolean;
   readonly progress?: boolean;
   readonly format: 'text' | 'json';
+  readonly skipPreflight?: boolean;
 }
 
 export const STATE_DIR = '.coveo-sync';
@@ -57,7 +60,10 @@ export async function runApply(planFile: string | undefined, flags: ApplyFlags, 
   let plan: Plan;
   let live: LiveIndex;
   let organizationId: string;
-  let client;
+  let conn: Connection;
+  let read: ReadCheck;
+  const skip = flags.skipPreflight === true;
+  const connFlags = { ...g, ...(flags.parallelism ? { parallelism: flags.parallelism } : {}) };
   const progress = startReadProgress(io, g.color !== false);
   try {
     if (planFile !== undefined) {
@@ -69,17 +75,21 @@ export async function runApply(planFile: string | undefined, flags: ApplyFlags, 
         throw new UsageError(`${planFile} was made for organization ${plan.basis.organizationId}, not ${organizationId}; plan again against this organization.`, 'plan_other_org');
       }
       plan = rehydrateSecrets(plan, io, planFile);
-      ({ client } = connect(g, io, organizationId, debugLogger(io, g.debug === true)));
-      live = await checkNotStale(client, plan, progress.onProgress);
+      conn = connect(connFlags, io, organizationId, debugLogger(io, g.debug === true));
+      read = await preflightReads(conn, plan.basis.kinds, { command: 'apply', skip });
+      live = await checkNotStale(conn.client, plan, read.canReadApiKeys, progress.onProgress);
     } else {
       const salt = newSalt();
       const loaded = await loadInputs(flags, io, salt);
       organizationId = resolveOrganization(g, io, loaded.organization);
-      ({ client } = connect(g, io, organizationId, debugLogger(io, g.debug === true)));
+      conn = connect(connFlags, io, organizationId, debugLogger(io, g.debug === true));
       for (const w of loaded.warnings) io.stderr.write(`warning: ${w.message}\n`);
       const forceReplace = flags.resume ? keysWithLostSecrets(readJournal(journalPath), organizationId) : [];
       if (forceReplace.length > 0) io.stderr.write(`Resuming: ${forceReplace.length} API key(s) created by the interrupted apply without a saved value will be replaced: ${forceReplace.join(', ')}\n`);
-      const ctx = await getPlan(client, planInputOf(loaded, organizationId, flags, salt, forceReplace.length > 0 ? { forceReplace } : {}), progress.onProgress);
+      const input = planInputOf(loaded, organizationId, flags, salt, forceReplace.length > 0 ? { forceReplace } : {});
+      read = await preflightReads(conn, managedKindsOf(input), { command: 'apply', skip });
+      const configWarnings = await checkConfigPrivileges(conn, loaded, io);
+      const ctx = withWarnings(await getPlan(conn.client, { ...input, canReadApiKeys: read.canReadApiKeys }, progress.onProgress), configWarnings);
       plan = ctx.outcome.plan;
       live = ctx.liveIndex;
     }
@@ -94,6 +104,7 @@ export async function runApply(planFile: string | undefined, flags: ApplyFlags, 
   }
 
   // 2. Everything that could refuse, before any write.
+  await preflightWrites(conn, read, plan, live, flags.afterApply);
   const makesKeys = plan.steps.some((s) => s.kind === 'apiKeys' && (s.action === 'create' || s.action === 'replace'));
   let secrets: SecretsSink | undefined;
   if (makesKeys) {
@@ -117,7 +128,7 @@ export async function runApply(planFile: string | undefined, flags: ApplyFlags, 
     const listr = useListr ? listrApplyEvents(io) : undefined;
     result = await applyPlan(plan.steps, {
       ops: OPS,
-      client,
+      client: conn.client,
       live,
       parallelism,
       afterApply: flags.afterApply,
@@ -250,8 +261,10 @@ function rehydrateSecrets(plan: Plan, io: CliIo, source: string): Plan {
  * Re-reads exactly what the plan was made from and refuses when anything changed (design §4), so the
  * change that was reviewed is the change that is made, and a create plan applied twice cannot duplicate.
  */
-async function checkNotStale(client: Parameters<typeof readLive>[0], plan: Plan, onProgress: Parameters<typeof readLive>[3]): Promise<LiveIndex> {
-  const dtos = await readLive(client, OPS, kindsToRead(plan.basis.kinds, { canReadApiKeys: true }), onProgress);
+async function checkNotStale(client: Parameters<typeof readLive>[0], plan: Plan, canReadApiKeys: boolean, onProgress: Parameters<typeof readLive>[3]): Promise<LiveIndex> {
+  const read = await readLive(client, OPS, kindsToRead(plan.basis.kinds, { canReadApiKeys }), onProgress);
+  // Keys the plan adopts were marked in memory when it was made; mark them again so their etags compare.
+  const dtos = applyAdoptions(read, adoptionsOfPlan(plan, read));
   const { live } = buildLiveState(dtos, SPECS, hashText);
   const changed: string[] = [];
   const now = new Map<string, string>();

@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, type ExitCode } from '../../errors.js';
 import { serializePlanFile } from '../../core/plan-file.js';
-import { getPlan, type PlanContext } from '../../plan/get-plan.js';
+import { getPlan, managedKindsOf, type PlanContext } from '../../plan/get-plan.js';
+import { applyPrivilegeWarnings, checkConfigPrivileges, preflightReads, withWarnings } from '../checks.js';
 import { newSalt } from '../../plan/hashing.js';
 import { renderDrift, renderPlan, type OutputFormat } from '../../render/index.js';
 import { connect, resolveOrganization } from '../connection.js';
@@ -21,6 +22,7 @@ export interface PlanFlags extends ConfigFlags {
   readonly prune?: boolean;
   readonly allowMassDelete?: boolean;
   readonly parallelism?: number;
+  readonly skipPreflight?: boolean;
 }
 
 /** Whether drift found anything: changes, undeclared live resources, or key status problems. */
@@ -33,15 +35,19 @@ export async function runPlan(command: 'plan' | 'drift', flags: PlanFlags, g: Gl
   const salt = newSalt();
   const loaded = await loadInputs(flags, io, salt);
   const organizationId = resolveOrganization(g, io, loaded.organization);
-  const { client } = connect({ ...g, ...(flags.parallelism ? { parallelism: flags.parallelism } : {}) }, io, organizationId, debugLogger(io, g.debug === true));
+  const conn = connect({ ...g, ...(flags.parallelism ? { parallelism: flags.parallelism } : {}) }, io, organizationId, debugLogger(io, g.debug === true));
   for (const w of loaded.warnings) io.stderr.write(`warning: ${w.message}\n`);
+  const input = planInputOf(loaded, organizationId, command === 'drift' ? { target: flags.target } : flags, salt);
+  const read = await preflightReads(conn, managedKindsOf(input), { command, skip: flags.skipPreflight === true });
+  const configWarnings = command === 'plan' ? await checkConfigPrivileges(conn, loaded, io) : [];
   const progress = startReadProgress(io, g.color !== false);
   let ctx: PlanContext;
   try {
-    ctx = await getPlan(client, planInputOf(loaded, organizationId, command === 'drift' ? { target: flags.target } : flags, salt), progress.onProgress);
+    ctx = await getPlan(conn.client, { ...input, canReadApiKeys: read.canReadApiKeys }, progress.onProgress);
   } finally {
     progress.stop();
   }
+  if (command === 'plan') ctx = withWarnings(ctx, [...configWarnings, ...applyPrivilegeWarnings(conn, read, ctx)]);
   const plan = ctx.outcome.plan;
   const color = shouldUseColor(io, g.color === false);
   if (command === 'drift') {
