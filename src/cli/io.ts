@@ -28,6 +28,12 @@ export function shouldUseColor(io: CliIo, noColorFlag: boolean): boolean {
   return !noColorFlag && io.stdout.isTTY === true && !io.env['CI'] && io.env['NO_COLOR'] === undefined;
 }
 
+/** The terminal's width for renderers to fit long values (not when piped: then the default). */
+export function renderWidth(io: CliIo): { width?: number } {
+  const columns = io.stdout.isTTY === true ? io.stdout.columns : undefined;
+  return columns !== undefined && columns >= 40 ? { width: columns } : {};
+}
+
 export function isInteractive(io: CliIo): boolean {
   return io.stderr.isTTY === true && !io.env['CI'];
 }

@@ -3,7 +3,7 @@
  * everything it needs from the process comes in through `CliIo`.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { AbortError, EXIT, exitCodeOf, isSyncError, type ExitCode, ConfigError } from '../errors.js';
+import { AbortError, ApplyFailedError, EXIT, exitCodeOf, isSyncError, type ExitCode, ConfigError } from '../errors.js';
 import { formatIssue } from '../config/index.js';
 import { RESOURCE_KINDS } from '../core/types.js';
 import { VERSION } from '../version.js';
@@ -181,8 +181,28 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (e) {
-    return reportError(e, io, debug);
+    const exit = reportError(e, io, debug);
+    // An incomplete apply has already printed its JSON result.
+    if (jsonRequested(argv) && exit !== EXIT.ok && !(e instanceof ApplyFailedError)) writeJsonError(e, exit, io);
+    return exit;
   }
+}
+
+/** `--format json` was asked for: pipelines then also get the failure as JSON on stdout. */
+function jsonRequested(argv: readonly string[]): boolean {
+  return argv.some((a, i) => a === '--format=json' || (a === '--format' && argv[i + 1] === 'json'));
+}
+
+function writeJsonError(e: unknown, exit: ExitCode, io: CliIo): void {
+  const internal = !isSyncError(e) || e.source === 'internal';
+  const error = {
+    code: e instanceof CommanderError ? 'usage_invalid' : isSyncError(e) ? e.code : 'internal_error',
+    // Messages of our errors never hold secrets (style guide §9); an internal error's message may, so it is not repeated.
+    message: internal && !(e instanceof CommanderError) ? 'internal error; run again with --debug and report it' : e instanceof Error ? e.message.replace(/^error: /, '') : String(e),
+    exitCode: exit,
+  };
+  const issues = e instanceof ConfigError ? { issues: e.issues } : {};
+  io.stdout.write(`${JSON.stringify({ version: 1, status: 'error', error, ...issues }, null, 2)}\n`);
 }
 
 function reportError(e: unknown, io: CliIo, debug: boolean): ExitCode {

@@ -23,7 +23,7 @@ import { renderPlan } from '../../render/index.js';
 import { connect, resolveOrganization, type Connection } from '../connection.js';
 import { debugLogger } from '../debug.js';
 import { loadInputs, planInputOf, validateTargets, type ConfigFlags } from '../inputs.js';
-import { isInteractive, shouldUseColor, type CliIo } from '../io.js';
+import { isInteractive, renderWidth, shouldUseColor, type CliIo } from '../io.js';
 import type { GlobalFlags } from '../main.js';
 import { describeStep, listrApplyEvents, plainApplyEvents, startReadProgress } from '../progress.js';
 
@@ -116,7 +116,7 @@ export async function runApply(planFile: string | undefined, flags: ApplyFlags, 
     }
     secrets = flags.secretsOut === '-' ? stdoutSink(io) : openSecretsFile(resolve(io.cwd, flags.secretsOut), { force: flags.force === true, resume: flags.resume === true });
   }
-  if (flags.format === 'text') io.stdout.write(renderPlan('text', plan, { color }));
+  if (flags.format === 'text') io.stdout.write(renderPlan('text', plan, { color, ...renderWidth(io) }));
   await confirm(plan, flags, io);
   const release = acquireLock(stateDir, organizationId);
 

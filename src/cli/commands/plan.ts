@@ -10,7 +10,7 @@ import { renderDrift, renderPlan, type OutputFormat } from '../../render/index.j
 import { connect, resolveOrganization } from '../connection.js';
 import type { GlobalFlags } from '../main.js';
 import { loadInputs, planInputOf, validateTargets, type ConfigFlags } from '../inputs.js';
-import { shouldUseColor, type CliIo } from '../io.js';
+import { renderWidth, shouldUseColor, type CliIo } from '../io.js';
 import { startReadProgress } from '../progress.js';
 import { debugLogger } from '../debug.js';
 
@@ -51,10 +51,10 @@ export async function runPlan(command: 'plan' | 'drift', flags: PlanFlags, g: Gl
   const plan = ctx.outcome.plan;
   const color = shouldUseColor(io, g.color === false);
   if (command === 'drift') {
-    io.stdout.write(renderDrift(flags.format, plan, { color, live: ctx.live, unmanaged: ctx.unmanaged }));
+    io.stdout.write(renderDrift(flags.format, plan, { color, live: ctx.live, unmanaged: ctx.unmanaged, ...renderWidth(io) }));
     return hasDrift(ctx) ? EXIT.changes : EXIT.ok;
   }
-  io.stdout.write(renderPlan(flags.format, plan, { color }));
+  io.stdout.write(renderPlan(flags.format, plan, { color, ...renderWidth(io) }));
   if (flags.out) {
     writeFileSync(resolve(io.cwd, flags.out), serializePlanFile(plan), { mode: 0o600 });
     io.stderr.write(`Saved the plan to ${flags.out}; apply it exactly with \`coveo-sync apply ${flags.out}\`.\n`);
