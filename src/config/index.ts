@@ -2,7 +2,9 @@
 export {
   loadConfig,
   MAX_ALIAS_COUNT,
+  MAX_DEPTH,
   MAX_FILE_BYTES,
+  MAX_YAML_VALUES,
   type LoadedAssertion,
   type LoadedConfig,
   type LoadedResource,

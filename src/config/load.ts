@@ -6,7 +6,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { LineCounter, isAlias, parseAllDocuments, visit, type Document } from 'yaml';
+import { Lexer, LineCounter, isAlias, isNode, parseAllDocuments, visit, type Document } from 'yaml';
 import { compareStrings, formatPath, isPlainObject, type JsonObject, type JsonValue } from '../core/json.js';
 import { isSecret, type Secret } from '../core/secret.js';
 import { RESOURCE_KINDS, type ResourceKind } from '../core/types.js';
@@ -22,6 +22,14 @@ import { validateWritten } from './validate.js';
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 /** Cap on YAML alias expansion, so an alias bomb is an error and not an out-of-memory crash. */
 export const MAX_ALIAS_COUNT = 100;
+/**
+ * Cap on the values (scalars, flow collections, aliases) of all the files together, counted by the lexer
+ * before each file is parsed: the parser holds about 1 kB per value, so 10 MB of `[1,1,1,…]` (5 million
+ * values) would exhaust the heap. A 5,000-field, 500-source organization is well under 200,000.
+ */
+export const MAX_YAML_VALUES = 500_000;
+/** Cap on nesting (mappings and lists inside each other); real configurations stay under 20. */
+export const MAX_DEPTH = 64;
 
 export interface LoadOptions {
   /** The environment `${env:NAME}` reads. */
@@ -116,8 +124,9 @@ export async function loadConfig(paths: readonly string[], options: LoadOptions)
   };
   const files = await expandPaths(paths, cwd, add);
   const parsed: ParsedFile[] = [];
+  const budget = { values: MAX_YAML_VALUES };
   for (const file of files) {
-    const p = await loadFile(file, options, add);
+    const p = await loadFile(file, options, add, budget);
     if (p) parsed.push(p);
   }
   const merged = mergeFiles(parsed, cwd, add);
@@ -168,7 +177,7 @@ async function expandPaths(paths: readonly string[], cwd: string, add: (i: Issue
 }
 
 /** Reads and checks one file; undefined when it cannot be used at all (its issues are added). */
-async function loadFile(file: string, options: LoadOptions, add: (i: IssueInit) => void): Promise<ParsedFile | undefined> {
+async function loadFile(file: string, options: LoadOptions, add: (i: IssueInit) => void, budget: { values: number }): Promise<ParsedFile | undefined> {
   let bytes: Buffer;
   try {
     const info = await stat(file);
@@ -199,6 +208,19 @@ async function loadFile(file: string, options: LoadOptions, add: (i: IssueInit) 
     add({ code: 'file_empty', message: 'empty file', hint: 'a configuration file starts with `version: 1`', position: startOfFile(file) });
     return undefined;
   }
+
+  const values = countYamlValues(text, budget.values);
+  if (values > budget.values) {
+    const isFirst = budget.values === MAX_YAML_VALUES;
+    add({
+      code: 'file_too_large',
+      message: `${isFirst ? 'this file holds' : 'with the files before it, this file brings'} more than ${MAX_YAML_VALUES.toLocaleString('en-US')} YAML values, over the limit`,
+      hint: 'a configuration this large is not what an organization needs; check that the file was generated correctly',
+      position: startOfFile(file),
+    });
+    return undefined;
+  }
+  budget.values -= values;
 
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
@@ -233,6 +255,12 @@ async function loadFile(file: string, options: LoadOptions, add: (i: IssueInit) 
     return undefined;
   }
 
+  const cycle = aliasCycleOffset(doc);
+  if (cycle !== undefined) {
+    add({ code: 'yaml_alias_cycle', message: 'this alias refers to a node that contains it, which would make the data endless', hint: 'write the data out instead of using the alias', position: at(cycle) });
+    return undefined;
+  }
+
   let js: unknown;
   try {
     js = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -253,6 +281,11 @@ async function loadFile(file: string, options: LoadOptions, add: (i: IssueInit) 
   }
 
   const locator = locatorOf(doc);
+  const deep = pathDeeperThan(js, MAX_DEPTH);
+  if (deep !== undefined) {
+    add({ code: 'nesting_too_deep', message: `mappings and lists are nested more than ${MAX_DEPTH} levels deep`, hint: 'a configuration needs far fewer levels; check for runaway nesting', path: deep, position: locator.positionOf(deep) });
+    return undefined;
+  }
   const positionOfToken = (path: JsonPath, token: string | undefined): SourcePosition => {
     const range = locator.rangeOf(path);
     const i = range && token !== undefined ? text.slice(range[0], range[1]).indexOf(token) : -1;
@@ -313,6 +346,50 @@ function aliasOffset(doc: Document, name?: string): number {
   return offset;
 }
 
+/**
+ * How many values (scalars, flow collections, aliases) the lexer finds, counting up to `limit + 1` only:
+ * cheap next to parsing, and it stops early on a file built to exhaust memory.
+ */
+function countYamlValues(text: string, limit: number): number {
+  let n = 0;
+  for (const token of new Lexer().lex(text)) {
+    // The lexer marks plain and block scalars with \x1f; quoted scalars, flow collections and aliases start with their indicator.
+    const c = token[0];
+    if (c === '\x1f' || c === '"' || c === "'" || c === '[' || c === '{' || c === '*') {
+      n++;
+      if (n > limit) return n;
+    }
+  }
+  return n;
+}
+
+/** Offset of an alias that sits inside the node its anchor names (`a: &x [*x]`), or undefined. */
+function aliasCycleOffset(doc: Document): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_key, node, path) {
+      const isInsideAnchor = path.some((ancestor) => isNode(ancestor) && ancestor.anchor === node.source);
+      if (!isInsideAnchor) return undefined;
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
+}
+
+/** The path of a value nested deeper than `max` levels, found without recursion; undefined when none is. */
+function pathDeeperThan(root: unknown, max: number): JsonPath | undefined {
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: root, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop() as { value: unknown; path: (string | number)[] };
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length >= max) return path;
+    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v: unknown, i) => [i, v]) : Object.entries(value as Record<string, unknown>);
+    for (const [k, v] of entries) stack.push({ value: v, path: [...path, k] });
+  }
+  return undefined;
+}
+
 const INDENTATION_HINT = 'check the indentation here and on the next lines: keys of one mapping start in the same column, and each key ends with `: `';
 /** What to do about yaml's syntax errors, whose messages speak the YAML specification's language. */
 const YAML_HINTS: Readonly<Partial<Record<string, string>>> = {
@@ -324,6 +401,7 @@ const YAML_HINTS: Readonly<Partial<Record<string, string>>> = {
   MISSING_CHAR: 'a quote, bracket or brace opened earlier is not closed',
   DUPLICATE_KEY: 'each key may appear once in a mapping',
   BAD_DQ_ESCAPE: 'in double quotes, write a backslash as \\\\',
+  RESOURCE_EXHAUSTION: `a configuration needs far fewer levels (the limit is ${MAX_DEPTH})`,
 };
 
 /** yaml's messages, with the duplicated key named. */
@@ -332,6 +410,8 @@ function yamlMessage(code: string, message: string, text: string, pos: readonly 
     const key = /^("[^"\n]*"|'[^'\n]*'|[^:\n]+?)\s*:/.exec(text.slice(pos[0], pos[0] + 200))?.[1]?.trim() ?? '';
     return key === '' || key.length > 80 ? 'duplicate key in a mapping' : `duplicate key \`${key}\` in a mapping`;
   }
+  // yaml reports a stack overflow on deep nesting in V8's words.
+  if (code === 'RESOURCE_EXHAUSTION') return 'the data is nested too deeply to be read';
   return message.replace(/\s+/g, ' ').trim();
 }
 

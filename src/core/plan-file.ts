@@ -13,9 +13,12 @@
 import { UsageError } from '../errors.js';
 import { compareStrings, isPlainObject, type JsonObject, type JsonValue } from './json.js';
 import { isSecret, isSecretJson } from './secret.js';
+import { sha256Hex } from './sha256.js';
 import { PLAN_VERSION, RESOURCE_KINDS, type Plan, type PlanStep } from './types.js';
 
 export const PLAN_FILE_ERROR = 'plan_file_invalid';
+/** Deepest nesting a plan's attribute values may have (the loader allows 64 levels of configuration). */
+export const MAX_PLAN_DEPTH = 100;
 
 /**
  * Plain JSON copy of a value with object keys sorted and `undefined` dropped; a `Secret` becomes its
@@ -84,7 +87,7 @@ export function toPlanData(plan: Plan): JsonObject {
     const v = plan.basis.live[k];
     if (v !== undefined) live[k] = v;
   }
-  return {
+  const data: JsonObject = {
     version: plan.version,
     basis: { organizationId: plan.basis.organizationId, config: plan.basis.config, kinds: [...plan.basis.kinds], live, salt: plan.basis.salt },
     summary: { add: plan.summary.add, change: plan.summary.change, replace: plan.summary.replace, destroy: plan.summary.destroy, unchanged: plan.summary.unchanged },
@@ -92,6 +95,27 @@ export function toPlanData(plan: Plan): JsonObject {
     warnings: plan.warnings.map((w) => ({ code: w.code, message: w.message, ...(w.address === undefined ? {} : { address: w.address }) })),
     undeclared: plan.undeclared.map((u) => ({ kind: u.kind, id: u.id, remoteId: u.remoteId })),
   };
+  return { ...data, checksum: checksumOf(data) };
+}
+
+/**
+ * `sha256:` and the SHA-256 of the plan's content in a canonical form (sorted keys, no whitespace), so
+ * reformatting the file keeps it valid while any change to what it says does not. It detects edits and
+ * damage; it is not a signature (whoever can write the file can compute it again).
+ */
+export function checksumOf(data: Readonly<Record<string, unknown>>): string {
+  return `sha256:${sha256Hex(canonicalText(data))}`;
+}
+
+/** JSON text with object keys sorted, every own key kept (`__proto__` included). */
+function canonicalText(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalText).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o).sort(compareStrings);
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalText(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
 }
 
 /** The text of a plan file: canonical JSON, two-space indent, final newline. */
@@ -138,6 +162,10 @@ export function parsePlanFile(text: string, source: string): Plan {
     const shown = problems.slice(0, 8).join('; ');
     const more = problems.length > 8 ? `; and ${problems.length - 8} more` : '';
     fail(`not a valid coveo-sync plan: ${shown}${more}. Was the file edited? Save the plan again with \`coveo-sync plan --out FILE\`.`);
+  }
+  const { checksum, ...content } = planData;
+  if (checksum !== checksumOf(content)) {
+    fail(`${prefix}checksum does not match the plan's content: the file was edited or damaged after coveo-sync wrote it, so it is not the plan that was reviewed. Plan again with \`coveo-sync plan --out FILE\`.`);
   }
   // Validated above: the shapes match the Plan type, ids are branded here (style guide §3).
   return planData as unknown as Plan;
@@ -230,11 +258,22 @@ const arrayOf =
     v.forEach((x: unknown, i) => item(x, `${at}[${i}]`, p));
   };
 
-/** Any JSON value; an object with a `$secret` key must be exactly `{$secret: {ref, fingerprint}}`. */
+/**
+ * Any JSON value nested at most MAX_PLAN_DEPTH levels (deeper input would overflow the stack of every
+ * later walk); an object with a `$secret` key must be exactly `{$secret: {ref, fingerprint}}`.
+ */
 const isJsonValue: Check = (v, at, p) => {
+  checkJsonValue(v, at, p, 0);
+};
+
+function checkJsonValue(v: unknown, at: string, p: Problems, depth: number): void {
   if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) return;
+  if (depth >= MAX_PLAN_DEPTH && typeof v === 'object') {
+    p.push(`${at.length > 120 ? `${at.slice(0, 120)}…` : at} is nested more than ${MAX_PLAN_DEPTH} levels deep`);
+    return;
+  }
   if (Array.isArray(v)) {
-    v.forEach((x: unknown, i) => isJsonValue(x, `${at}[${i}]`, p));
+    v.forEach((x: unknown, i) => checkJsonValue(x, `${at}[${i}]`, p, depth + 1));
     return;
   }
   if (isPlainObject(v)) {
@@ -242,11 +281,11 @@ const isJsonValue: Check = (v, at, p) => {
       if (!isSecretJson(v) || Object.keys(v).length !== 1 || Object.keys(v.$secret).length !== 2) p.push(`${at} must be a secret reference {"$secret": {"ref", "fingerprint"}}`);
       return;
     }
-    for (const [k, x] of Object.entries(v)) isJsonValue(x, `${at}.${k}`, p);
+    for (const [k, x] of Object.entries(v)) checkJsonValue(x, `${at}.${k}`, p, depth + 1);
     return;
   }
   p.push(`${at} must be JSON data, found ${describeFound(v)}`);
-};
+}
 const isAttrs: Check = (v, at, p) => {
   if (!isPlainObject(v) || '$secret' in v) p.push(`${at} must be an object, found ${describeFound(v)}`);
   else isJsonValue(v, at, p);
@@ -336,6 +375,7 @@ const isPlan = object(
     steps: arrayOf(isStep),
     warnings: arrayOf(object({ code: isString, message: isString, 'address?': isString })),
     undeclared: arrayOf(object({ kind: isKind, id: isNonEmptyString, remoteId: isNonEmptyString })),
+    checksum: isNonEmptyString,
   },
   (o, _at, p) => checkConsistency(o, p),
 );

@@ -80,7 +80,9 @@ describe('renderPlanJson', () => {
     const out = parse(renderPlanJson(plan));
     expect(schemaErrors(out)).toEqual([]);
     expect(JSON.stringify(out)).toContain('"$secret"');
-    expect(out.plan).toEqual(JSON.parse(JSON.stringify(plan)));
+    const { checksum, ...content } = out.plan as Record<string, unknown>;
+    expect(content).toEqual(JSON.parse(JSON.stringify(plan)));
+    expect(checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(JSON.stringify(out)).not.toContain(SECRET_VALUES[0]);
   });
 
