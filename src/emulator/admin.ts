@@ -4,7 +4,7 @@
  *
  * | Method | Path | Does |
  * |---|---|---|
- * | GET | /health | `{ok, organizations, requestCount}` |
+ * | GET | /health | `{ok, organizations, requestCount, writeCount}` |
  * | GET, DELETE | /log | the request log `{count, entries}` (`?since=seq`); DELETE resets it |
  * | GET, PUT, PATCH, DELETE | /faults | read; replace (PUT); change some settings (PATCH); reset (DELETE) |
  * | POST | /faults/rules | add a one-off rule; 201 with the rule |
@@ -31,7 +31,7 @@ export function handleAdminRequest(control: EmulatorControl, method: string, pat
   const route = `${method} /${head ?? ''}${id !== undefined ? (head === 'organizations' ? '/{id}' : `/${id}`) : ''}${sub !== undefined ? `/${sub}` : ''}`;
   switch (route) {
     case 'GET /health':
-      return ok({ ok: true, organizations: control.organizationIds(), requestCount: control.requestCount(), stateFileError: control.saveError() ?? null });
+      return ok({ ok: true, organizations: control.organizationIds(), requestCount: control.requestCount(), writeCount: control.writeCount(), stateFileError: control.saveError() ?? null });
     case 'GET /log': {
       const since = Number(query.get('since') ?? '0');
       return ok({ count: control.requestCount(), entries: control.requestLog().filter((e) => e.seq > since) });

@@ -1,8 +1,8 @@
 /**
  * Fault injection: latency (fixed + jitter), random 500/502/503, 429 with Retry-After, dropped
- * connections, slow pages, a page-size cap, and one-off rules that fail a given route or resource a given
- * number of times. Random decisions use the emulator's seeded generator, so a seeded run fails the same
- * requests (in arrival order).
+ * connections (before the request is processed or, with `afterRate`, after it), slow pages, a page-size
+ * cap, and one-off rules that fail a given route or resource a given number of times. Random decisions
+ * use the emulator's seeded generator, so a seeded run fails the same requests (in arrival order).
  */
 import { badRequest } from './http.js';
 import type { Random } from './random.js';
@@ -41,6 +41,12 @@ export interface FaultConfig {
   retryAfterSeconds: number;
   /** Share (0..1) of requests whose connection is destroyed without an answer. */
   dropRate: number;
+  /**
+   * Share (0..1) of the random 5xx and drops that strike after the request was processed: the state
+   * changed, the answer is lost (a gateway failing behind a backend that acted). 429s always strike
+   * before: a rate limiter refuses before anything is done.
+   */
+  afterRate: number;
   /** Largest page any listing returns (undefined = no cap). */
   pageSizeCap: number | undefined;
   /** Whether the cap also applies to bare-array listings (a client cannot detect a capped bare page). */
@@ -60,6 +66,7 @@ export function defaultFaults(): FaultConfig {
     rate429: 0,
     retryAfterSeconds: 1,
     dropRate: 0,
+    afterRate: 0,
     pageSizeCap: undefined,
     capBareLists: false,
     slowPageMs: 0,
@@ -103,6 +110,7 @@ export function applyFaultSettings(config: FaultConfig, settings: FaultSettings,
   if (settings.failRate !== undefined) config.failRate = rate('failRate', settings.failRate);
   if (settings.rate429 !== undefined) config.rate429 = rate('rate429', settings.rate429);
   if (settings.dropRate !== undefined) config.dropRate = rate('dropRate', settings.dropRate);
+  if (settings.afterRate !== undefined) config.afterRate = rate('afterRate', settings.afterRate);
   if (settings.retryAfterSeconds !== undefined) config.retryAfterSeconds = nonNegative('retryAfterSeconds', settings.retryAfterSeconds);
   if (settings.slowPageMs !== undefined) config.slowPageMs = nonNegative('slowPageMs', settings.slowPageMs);
   if (settings.capBareLists !== undefined) config.capBareLists = settings.capBareLists === true;
@@ -176,6 +184,13 @@ export function randomFault(config: FaultConfig, random: Random): FaultDecision 
     return { kind: 'status', status, errorCode: codeFor(status), message: `Injected server error (${status}).`, reason: 'failRate' };
   }
   return NONE;
+}
+
+/** Whether a random fault strikes after the request is processed (see `afterRate`); never for 429. */
+export function strikesAfter(config: FaultConfig, decision: FaultDecision, random: Random): boolean {
+  if (decision.kind === 'none' || config.afterRate <= 0) return false;
+  if (decision.kind === 'status' && decision.status === 429) return false;
+  return random.next() < config.afterRate;
 }
 
 /** The latency of one request: fixed + uniform jitter (+ slow pages for listings). */

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { allowedMethods, matchRoute, ROUTE_PRIVILEGES, type RoutePrivileges } from '../core/privileges/route-privileges.js';
 import { authorize, bearerToken, resolveToken, type Principal } from './auth.js';
 import type { EmulatorEnv, RequestContext, RouteHandler, RouteHandlers } from './context.js';
-import { latencyOf, randomFault, takeRule, type FaultDecision } from './faults.js';
+import { latencyOf, randomFault, strikesAfter, takeRule, type FaultDecision } from './faults.js';
 import { badRequest, HttpError, invalidUri, type HandlerResult } from './http.js';
 import type { OrgState } from './state.js';
 
@@ -30,6 +30,10 @@ export interface RequestLogEntry {
   readonly organizationId?: string;
   /** Which fault answered, if any (`dropRate`, `rate429`, `failRate`, `rule <id>`). */
   readonly fault?: string;
+  /** Bytes of the request body (the benchmark sums them). */
+  readonly requestBytes?: number;
+  /** Bytes of the response body sent (0 for an empty answer or a dropped connection). */
+  readonly responseBytes?: number;
 }
 
 export interface RequestLog {
@@ -47,6 +51,28 @@ export interface RouterDeps {
   readonly admin: (method: string, path: string, query: URLSearchParams, body: unknown) => HandlerResult;
   /** Called after every successful write, to persist the state. */
   readonly onWrite: () => void;
+  /**
+   * Called once a Platform API write (see `isWriteRoute`) has been processed, before it is answered; the
+   * answer waits for the promise it returns, if any (a test holds it to kill the client at a known point).
+   */
+  readonly afterWrite?: (write: ServedWrite) => Promise<void> | undefined;
+}
+
+/** A write the emulator processed (the state changed), about to be answered. */
+export interface ServedWrite {
+  readonly method: string;
+  /** Decoded path, without the query. */
+  readonly path: string;
+  /** `METHOD /template` of the route. */
+  readonly route: string;
+}
+
+/** POST routes that only read (searches, privilege look-ups). */
+const READ_ONLY_POSTS: ReadonlySet<string> = new Set(['POST /indexes/fields/search', 'POST /privileges/token', 'POST /rest/search/v2']);
+
+/** Whether a route can change the state: every method but GET, except the POSTs that only read. */
+export function isWriteRoute(route: RoutePrivileges): boolean {
+  return route.method !== 'GET' && !READ_ONLY_POSTS.has(keyOf(route));
 }
 
 const MAX_BODY = 32 * 1024 * 1024;
@@ -102,17 +128,20 @@ function parseJson(buffer: Buffer): unknown {
   }
 }
 
-function send(res: ServerResponse, requestId: string, result: HandlerResult): void {
-  if (res.headersSent || res.destroyed) return;
+/** Sends an answer; returns the bytes of its body. */
+function send(res: ServerResponse, requestId: string, result: HandlerResult): number {
+  if (res.headersSent || res.destroyed) return 0;
   const headers: Record<string, string> = { 'X-Request-ID': requestId, ...result.headers };
   if (result.status === 204 || result.body === undefined) {
     res.writeHead(result.status, headers);
     res.end();
-    return;
+    return 0;
   }
   const text = JSON.stringify(result.body);
-  res.writeHead(result.status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) });
+  const bytes = Buffer.byteLength(text);
+  res.writeHead(result.status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(bytes) });
   res.end(text);
+  return bytes;
 }
 
 function errorResult(e: HttpError, requestId: string): HandlerResult {
@@ -159,8 +188,8 @@ async function serve(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
   } catch {
     // Malformed percent-encoding: routing below answers 404 INVALID_URI.
   }
-  const entry: { route?: string; organizationId?: string; fault?: string } = {};
-  const record = (status: number): void => {
+  const entry: { route?: string; organizationId?: string; fault?: string; requestBytes?: number } = {};
+  const record = (status: number, responseBytes: number): void => {
     log.count += 1;
     log.seq += 1;
     log.entries.push({
@@ -173,17 +202,17 @@ async function serve(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
       durationMs: Math.round((performance.now() - started) * 10) / 10,
       requestId,
       ...entry,
+      responseBytes,
     });
     if (log.entries.length > log.limit) log.entries.splice(0, log.entries.length - log.limit);
   };
   const answer = (result: HandlerResult): void => {
-    send(res, requestId, result);
-    record(result.status);
+    record(result.status, send(res, requestId, result));
   };
   const drop = (reason: string): void => {
     entry.fault = reason;
     req.socket.destroy();
-    record(0);
+    record(0, 0);
   };
 
   // The admin API: never faulted, never logged, admin token only.
@@ -202,6 +231,7 @@ async function serve(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
   try {
     // Read the body first, so an early answer never leaves unread bytes on a kept-alive connection.
     const rawBody = await readBody(req);
+    entry.requestBytes = rawBody.length;
     const orgMatch = ORG_PREFIX.exec(url.pathname);
     const relative = orgMatch ? (orgMatch[2] ?? '') : url.pathname;
     const match = relative === '' ? undefined : matchRoute(method, relative + url.search);
@@ -212,8 +242,10 @@ async function serve(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
     const before = takeRule(env.faults, 'before', method, decodedPath, rawTarget);
     if (before?.rule.delayMs) await sleep(before.rule.delayMs);
     const decision = before && before.decision.kind !== 'none' ? before.decision : randomFault(env.faults, env.random);
-    if (decision.kind === 'drop') return drop(decision.reason);
-    if (decision.kind === 'status') {
+    // A random fault may strike once the request has been processed instead (afterRate).
+    const late = before === undefined && strikesAfter(env.faults, decision, env.random) ? decision : undefined;
+    if (late === undefined && decision.kind === 'drop') return drop(decision.reason);
+    if (late === undefined && decision.kind === 'status') {
       entry.fault = decision.reason;
       return answer(faultResult(decision, requestId));
     }
@@ -241,6 +273,15 @@ async function serve(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
     const ctx: RequestContext = { env, org, params: match.params, query: url.searchParams, body, principal, routeName: keyOf(match.route) };
     const result = handler.handle(ctx);
     if (method !== 'GET') deps.onWrite();
+    if (isWriteRoute(match.route)) {
+      const hold = deps.afterWrite?.({ method, path: decodedPath, route: keyOf(match.route) });
+      if (hold) await hold;
+    }
+    if (late?.kind === 'drop') return drop(`${late.reason} (after processing)`);
+    if (late?.kind === 'status') {
+      entry.fault = `${late.reason} (after processing)`;
+      return answer(faultResult(late, requestId));
+    }
 
     const after = takeRule(env.faults, 'after', method, decodedPath, rawTarget);
     if (after?.rule.delayMs) await sleep(after.rule.delayMs);

@@ -14,7 +14,7 @@ import type { EmulatorEnv, RouteHandlers, SideEffect } from './context.js';
 import { applyFaultSettings, defaultFaults, makeRule, type FaultConfig, type FaultRule, type FaultRuleInput, type FaultSettings } from './faults.js';
 import { HttpError } from './http.js';
 import { createRandom } from './random.js';
-import { checkHandlers, createRequestListener, type RequestLog, type RequestLogEntry } from './router.js';
+import { checkHandlers, createRequestListener, type RequestLog, type RequestLogEntry, type ServedWrite } from './router.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { fieldRoutes } from './routes/fields.js';
 import { groupRoutes } from './routes/groups.js';
@@ -56,6 +56,8 @@ export interface EmulatorOptions {
   readonly retryAfterSeconds?: number;
   /** Share of requests whose connection is dropped. */
   readonly dropRate?: number;
+  /** Share of the random 5xx and drops that strike after the request was processed (the state changed). */
+  readonly afterRate?: number;
   /** Largest page any listing returns. */
   readonly pageSizeCap?: number;
   /** Apply `pageSizeCap` to bare-array listings too (a client cannot detect it there). */
@@ -82,6 +84,18 @@ export interface EmulatorControl {
   resetLog(): void;
   /** Requests served since start (or the last reset), admin calls excluded. */
   requestCount(): number;
+  /**
+   * Platform API writes processed since start (or the last `resetLog`): requests that may change the
+   * state (every method but GET, searches excluded) and that the handler accepted.
+   */
+  writeCount(): number;
+  /**
+   * Holds the answer to the `n`-th write processed from now on (1 = the next one): the state has changed,
+   * the client has no answer yet. Resolves once it is held; the answer goes out on `release()` (on a
+   * connection the client may have closed meanwhile). `stop()` releases every held answer and rejects
+   * holds still waiting. Crash tests use it to kill a client at a known point of its run.
+   */
+  holdWrite(n: number): Promise<HeldWrite>;
   faults(): FaultConfig;
   /** Changes the given fault settings (rules given are added). */
   setFaults(settings: FaultSettings): void;
@@ -107,6 +121,14 @@ export interface EmulatorControl {
   save(): void;
   /** The last error writing the state file, if any. */
   saveError(): string | undefined;
+}
+
+/** A write whose answer the emulator holds (see `holdWrite`). */
+export interface HeldWrite extends ServedWrite {
+  /** Its number among the writes counted by `writeCount`. */
+  readonly writeNumber: number;
+  /** Lets the answer go. */
+  release(): void;
 }
 
 export interface EmulatorHandle {
@@ -169,6 +191,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       ...(options.rate429 !== undefined ? { rate429: options.rate429 } : {}),
       ...(options.retryAfterSeconds !== undefined ? { retryAfterSeconds: options.retryAfterSeconds } : {}),
       ...(options.dropRate !== undefined ? { dropRate: options.dropRate } : {}),
+      ...(options.afterRate !== undefined ? { afterRate: options.afterRate } : {}),
       ...(options.pageSizeCap !== undefined ? { pageSizeCap: options.pageSizeCap } : {}),
       ...(options.capBareLists !== undefined ? { capBareLists: options.capBareLists } : {}),
       ...(options.slowPageMs !== undefined ? { slowPageMs: options.slowPageMs } : {}),
@@ -213,13 +236,37 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 
   const log: RequestLog = { entries: [], count: 0, seq: 0, limit: options.logLimit ?? 10_000 };
+  let writes = 0;
+  const waitingHolds: { readonly at: number; readonly resolve: (held: HeldWrite) => void; readonly reject: (e: Error) => void }[] = [];
+  const heldAnswers = new Set<() => void>();
+  const afterWrite = (write: ServedWrite): Promise<void> | undefined => {
+    writes += 1;
+    const index = waitingHolds.findIndex((h) => h.at === writes);
+    const hold = index < 0 ? undefined : waitingHolds.splice(index, 1)[0];
+    if (!hold) return undefined;
+    const writeNumber = writes;
+    return new Promise<void>((resolve) => {
+      const release = (): void => {
+        if (!heldAnswers.delete(release)) return;
+        resolve();
+      };
+      heldAnswers.add(release);
+      hold.resolve({ ...write, writeNumber, release });
+    });
+  };
   const control: EmulatorControl = {
     requestLog: () => [...log.entries],
     resetLog: () => {
       log.entries.length = 0;
       log.count = 0;
+      writes = 0;
     },
     requestCount: () => log.count,
+    writeCount: () => writes,
+    holdWrite: (n) => {
+      if (!Number.isSafeInteger(n) || n < 1) return Promise.reject(new Error(`holdWrite: n must be a whole number >= 1 (got ${String(n)}).`));
+      return new Promise<HeldWrite>((resolve, reject) => waitingHolds.push({ at: writes + n, resolve, reject }));
+    },
     faults: () => JSON.parse(JSON.stringify(faults)) as FaultConfig,
     setFaults: (settings) => applyFaultSettings(faults, settings, nextRuleId),
     resetFaults: () => Object.assign(faults, defaultFaults()),
@@ -298,6 +345,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return result;
       },
       onWrite: () => writer.markDirty(),
+      afterWrite,
     }),
   );
   const host = options.host ?? '127.0.0.1';
@@ -322,6 +370,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const release of [...heldAnswers]) release();
+        for (const hold of waitingHolds.splice(0)) hold.reject(new Error('The emulator stopped before the write to hold.'));
       }).then(() => writer.flush());
       return stopped;
     },
