@@ -70,7 +70,8 @@ export async function runApply(planFile: string | undefined, flags: ApplyFlags, 
       const path = resolve(io.cwd, planFile);
       if (!existsSync(path)) throw new UsageError(`${planFile}: no such plan file.`, 'plan_file_invalid');
       plan = parsePlanFile(readFileSync(path, 'utf8'), planFile);
-      organizationId = resolveOrganization({ org: g.org ?? plan.basis.organizationId }, { ...io, env: {} });
+      // --org, then COVEO_ORGANIZATION_ID, then the plan's own: a pipeline pointed at another org must not apply it there.
+      organizationId = resolveOrganization(g, io, plan.basis.organizationId);
       if (organizationId !== plan.basis.organizationId) {
         throw new UsageError(`${planFile} was made for organization ${plan.basis.organizationId}, not ${organizationId}; plan again against this organization.`, 'plan_other_org');
       }
