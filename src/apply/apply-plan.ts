@@ -246,7 +246,10 @@ export async function applyPlan(steps: readonly PlanStep[], options: ApplyOption
     });
   }
 
-  const after = await runAfterApply([...touched].sort(), options, warnings);
+  // A source this apply deleted or replaced is gone under its old id: applying changes there would answer
+  // 404 (read as a retired applyChanges). A replaced source gets them under its new id.
+  const gone = new Set(steps.filter((s) => s.kind === 'sources' && (s.action === 'delete' || s.action === 'replace') && results.get(addressOfStep(s))?.status !== 'skipped').map((s) => ('remoteId' in s ? s.remoteId : undefined)));
+  const after = await runAfterApply([...touched].filter((id) => !gone.has(id)).sort(), options, warnings);
   const all = [...results.values()];
   const count = (a: PlanStep['action']): number => all.filter((r) => r.action === a && r.status === 'applied').length;
   const failed = all.filter((r) => r.status === 'failed').length;

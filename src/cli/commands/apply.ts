@@ -115,6 +115,9 @@ export async function runApply(planFile: string | undefined, flags: ApplyFlags, 
         'secrets_out_required',
       );
     }
+    if (flags.secretsOut === '-' && flags.format === 'json') {
+      throw new UsageError('--secrets-out - prints dotenv lines on stdout, where --format json writes one JSON document: pass --secrets-out FILE instead. Nothing was changed.', 'secrets_out_invalid');
+    }
     secrets = flags.secretsOut === '-' ? stdoutSink(io) : openSecretsFile(resolve(io.cwd, flags.secretsOut), { force: flags.force === true, resume: flags.resume === true });
   }
   if (flags.format === 'text') io.stdout.write(renderPlan('text', plan, { color, ...renderWidth(io) }));

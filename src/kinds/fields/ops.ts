@@ -7,6 +7,7 @@ import { toRemoteId, type CreateStep, type ReplaceStep, type UpdateStep } from '
 import { asObject } from '../common.js';
 import type { ApplyContext, KindOps } from '../ops-types.js';
 import { deepMerge, seg } from '../wire.js';
+import { replaceField } from './replace.js';
 
 /** Fields per batch request; also bounds the length of the delete URL (`fields=a&fields=b…`). */
 export const FIELD_BATCH_SIZE = 500;
@@ -35,9 +36,8 @@ export const fieldsOps: KindOps = {
     await ctx.client.request({ method: 'PUT', path: `/indexes/fields/${seg(step.remoteId)}`, body: toWire(step, ctx) });
   },
   async replace(step, ctx) {
-    // A type cannot change in place: delete, then create with the new type.
-    await ctx.client.request({ method: 'DELETE', path: `/indexes/fields/${seg(step.remoteId)}` });
-    await ctx.client.request({ method: 'POST', path: '/indexes/fields', body: toWire(step, ctx) });
+    // A type cannot change in place: delete, then create with the new type (mappings of it set aside meanwhile).
+    await replaceField(step, ctx, toWire(step, ctx));
     return { remoteId: toRemoteId(step.id) };
   },
   async delete(step, ctx) {

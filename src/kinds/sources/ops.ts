@@ -86,7 +86,7 @@ function toWire(step: CreateStep | UpdateStep | ReplaceStep, ctx: ApplyContext):
 }
 
 /** Read-only parts of a raw source that a PUT must not echo back. */
-function stripServerManaged(dto: JsonObject): JsonObject {
+export function stripServerManaged(dto: JsonObject): JsonObject {
   const { information: _i, lastModifiedDate: _l, createdDate: _c, lastModifier: _m, owner: _o, resourceId: _r, ...rest } = dto;
   return rest;
 }
