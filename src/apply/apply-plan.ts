@@ -77,6 +77,8 @@ export async function applyPlan(steps: readonly PlanStep[], options: ApplyOption
   const warnings: string[] = [];
   const secretsWritten: string[] = [];
   const failedOrSkipped = new Set<string>();
+  /** Addresses whose new API key value is already in the sink (a replace saves it before retiring the old key). */
+  const secretSaved = new Set<string>();
 
   const ctxFor = (): ApplyContext => ({
     client: options.client,
@@ -90,6 +92,10 @@ export async function applyPlan(steps: readonly PlanStep[], options: ApplyOption
     fingerprint: options.fingerprint,
     matchesFingerprint: options.matchesFingerprint,
     replacedKeys: options.replacedKeys,
+    created: (s, result) => {
+      created.set(addressOfStep(s), result.remoteId);
+      if (result.secretValue !== undefined) saveSecret(s, result);
+    },
   });
   const byAddress = new Map(steps.map((s) => [addressOfStep(s) as string, s]));
   // A resource being created or replaced has no usable id until its step ran.
@@ -157,7 +163,7 @@ export async function applyPlan(steps: readonly PlanStep[], options: ApplyOption
           await kindOps.delete(s, ctx);
           break;
       }
-      if (result?.secretValue !== undefined) saveSecret(s, result);
+      if (result?.secretValue !== undefined && !secretSaved.has(addressOfStep(s))) saveSecret(s, result);
       afterSuccess(s, result, started);
     } catch (e) {
       fail(s, e);
@@ -167,6 +173,7 @@ export async function applyPlan(steps: readonly PlanStep[], options: ApplyOption
   const saveSecret = (s: PlanStep, result: CreateResult): void => {
     if (!options.secrets || result.secretValue === undefined) throw new Error(`no secrets sink for the new API key ${s.id}`);
     options.secrets.write(s.id, result.remoteId, result.secretValue);
+    secretSaved.add(addressOfStep(s));
     secretsWritten.push(s.id);
     options.journal?.record({ address: addressOfStep(s), action: s.action, phase: 'secret-saved', remoteId: result.remoteId });
   };

@@ -11,7 +11,8 @@ export interface JournalEntry {
   readonly org: string;
   readonly address: string;
   readonly action: string;
-  readonly phase: 'intent' | 'done' | 'failed' | 'secret-saved';
+  /** `recovered`: `apply --resume` settled what an interrupted write of this API key left (recover.ts). */
+  readonly phase: 'intent' | 'done' | 'failed' | 'secret-saved' | 'recovered';
   readonly remoteId?: string;
   readonly message?: string;
 }
@@ -49,22 +50,4 @@ export function readJournal(path: string): JournalEntry[] {
     }
   }
   return out;
-}
-
-/**
- * API keys of the last run against `org` that were (or may have been) created without their value being
- * saved: a resume must replace them, so no secret is lost and no key is orphaned.
- */
-export function keysWithLostSecrets(entries: readonly JournalEntry[], org: string): string[] {
-  const runs = entries.filter((e) => e.org === org);
-  const last = runs.at(-1)?.run;
-  if (last === undefined) return [];
-  const intents = new Set<string>();
-  const saved = new Set<string>();
-  for (const e of runs) {
-    if (e.run !== last || !e.address.startsWith('apiKeys/')) continue;
-    if (e.phase === 'intent' && (e.action === 'create' || e.action === 'replace')) intents.add(e.address);
-    if (e.phase === 'secret-saved' || (e.phase === 'failed' && e.message === 'not-sent')) saved.add(e.address);
-  }
-  return [...intents].filter((a) => !saved.has(a)).sort();
 }

@@ -339,11 +339,17 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     const init = { url, method, path: `${basePath}${path}`, query: describeQuery(req.query), label: req.label, headers, body };
     const outer = joinSignals(context.signal);
 
+    /** Whether an attempt so far may have reached the server and acted (then lost its answer). */
+    let mayHaveActed = false;
     for (let attempt = 1; ; attempt++) {
       if (outer?.aborted) throw abortedError(method, init.path);
       const result = await attemptOnce(init, attempt, outer);
       if (result.ok) return result.value;
       const { failure } = result;
+      // A DELETE retried after an attempt that may have acted, and now answered 404: the earlier attempt
+      // deleted it, and "gone" is what a DELETE asks for.
+      if (method === 'DELETE' && mayHaveActed && failure.kind === 'status' && failure.status === 404) return undefined;
+      if (!(failure.kind === 'status' && failure.status === 429) && failure.kind !== 'local') mayHaveActed = true;
       const note = context.note === undefined ? {} : { note: context.note };
       if (isRetryable(failure, isIdempotent) && attempt <= retries) {
         const delay = computeRetryDelay(attempt, failure.kind === 'status' ? result.retryAfterMs : undefined, { baseMs: retryBaseMs, maxMs: maxRetryDelayMs, random });

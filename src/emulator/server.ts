@@ -96,6 +96,8 @@ export interface EmulatorControl {
    * holds still waiting. Crash tests use it to kill a client at a known point of its run.
    */
   holdWrite(n: number): Promise<HeldWrite>;
+  /** Releases every held answer and rejects every hold still waiting (a test that no longer needs them). */
+  cancelHolds(): void;
   faults(): FaultConfig;
   /** Changes the given fault settings (rules given are added). */
   setFaults(settings: FaultSettings): void;
@@ -266,6 +268,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     holdWrite: (n) => {
       if (!Number.isSafeInteger(n) || n < 1) return Promise.reject(new Error(`holdWrite: n must be a whole number >= 1 (got ${String(n)}).`));
       return new Promise<HeldWrite>((resolve, reject) => waitingHolds.push({ at: writes + n, resolve, reject }));
+    },
+    cancelHolds: () => {
+      for (const release of [...heldAnswers]) release();
+      for (const hold of waitingHolds.splice(0)) hold.reject(new Error('The hold was cancelled.'));
     },
     faults: () => JSON.parse(JSON.stringify(faults)) as FaultConfig,
     setFaults: (settings) => applyFaultSettings(faults, settings, nextRuleId),

@@ -34,6 +34,12 @@ export interface ApplyContext {
   matchesFingerprint(value: string, stored: StoredFingerprint): boolean;
   /** What to do with API keys replaced by new ones. */
   readonly replacedKeys: 'delete' | 'disable';
+  /**
+   * Called by a `replace` that creates the new object before retiring the old one (API keys), as soon as
+   * the new one exists: the applier saves a new key's value there, so a failure or a kill while the old
+   * key is retired cannot lose it.
+   */
+  created?(step: ReplaceStep, result: CreateResult): void;
 }
 
 export interface CreateResult {

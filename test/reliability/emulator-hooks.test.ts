@@ -61,6 +61,18 @@ describe('holdWrite', () => {
     expect((await call('GET', '/groups')).status).toBe(200);
   });
 
+  it('cancelHolds releases held answers and rejects waiting holds', async () => {
+    const first = emu.state.holdWrite(1);
+    const waiting = emu.state.holdWrite(3);
+    const pending = call('POST', '/groups', { displayName: 'held' });
+    await first;
+    emu.state.cancelHolds();
+    expect((await pending).status).toBe(201);
+    await expect(waiting).rejects.toThrow(/cancelled/);
+    // Nothing is held any more.
+    for (const name of ['a', 'b', 'c']) expect((await call('POST', '/groups', { displayName: name })).status).toBe(201);
+  });
+
   it('counts from the call, refuses a bad n, and rejects waiting holds when the emulator stops', async () => {
     await call('POST', '/groups', { displayName: 'before' });
     const h = emu.state.holdWrite(1);

@@ -2,10 +2,12 @@
  * `apply` (design §5, issue 6): plan from the files (or take a saved plan and prove it is not stale),
  * show it, ask, then apply in waves; new API key values go to the secrets sink and nowhere else.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { applyPlan, type AfterApply, type ApplyResult, type LiveIndex } from '../../apply/apply-plan.js';
-import { keysWithLostSecrets, openJournal, readJournal } from '../../apply/journal.js';
+import { openJournal, readJournal } from '../../apply/journal.js';
+import { acquireApplyLock, defaultLockDir } from '../../apply/lock.js';
+import { interruptedKeys, recoverInterruptedKeys } from '../../apply/recover.js';
 import { envNameOf, openSecretsFile, type SecretsSink } from '../../apply/secrets-sink.js';
 import { isPlainObject } from '../../core/json.js';
 import { parsePlanFile } from '../../core/plan-file.js';
@@ -45,7 +47,26 @@ export interface ApplyFlags extends ConfigFlags {
 
 export const STATE_DIR = '.coveo-sync';
 
+/** Takes the apply lock of an organization (see apply/lock.ts); released when `runApply` ends, however it ends. */
+type TakeLock = (organizationId: string, platformUrl: string) => void;
+
 export async function runApply(planFile: string | undefined, flags: ApplyFlags, g: GlobalFlags, io: CliIo): Promise<ExitCode> {
+  const releases: (() => void)[] = [];
+  const lock: TakeLock = (organizationId, platformUrl) => {
+    releases.push(acquireApplyLock({ stateDir: join(io.cwd, STATE_DIR), lockDir: defaultLockDir(io.env), organizationId, platformUrl, cwd: io.cwd, now: io.now ?? (() => new Date()) }));
+  };
+  try {
+    return await runApplyLocked(planFile, flags, g, io, lock);
+  } finally {
+    for (const release of releases) release();
+  }
+}
+
+/**
+ * The apply itself. The lock is taken as soon as the organization is known, before anything is read: a
+ * plan made while another apply writes would be stale by the time it is applied.
+ */
+async function runApplyLocked(planFile: string | undefined, flags: ApplyFlags, g: GlobalFlags, io: CliIo, lock: TakeLock): Promise<ExitCode> {
   validateTargets(flags.target);
   if (planFile !== undefined && (flags.config.length > 0 || flags.target.length > 0 || flags.prune || flags.resume)) {
     throw new UsageError('A saved plan is applied exactly as it was reviewed: do not combine PLAN_FILE with -c, --target, --prune or --resume.', 'usage_invalid');
@@ -55,6 +76,7 @@ export async function runApply(planFile: string | undefined, flags: ApplyFlags, 
   const journalPath = join(stateDir, 'journal.jsonl');
   const color = shouldUseColor(io, g.color === false);
   const parallelism = flags.parallelism ?? 8;
+  const run = `${now().toISOString()}-${process.pid}`;
 
   // 1. The plan and what it was made from.
   let plan: Plan;
@@ -77,6 +99,7 @@ export async function runApply(planFile: string | undefined, flags: ApplyFlags, 
       }
       plan = rehydrateSecrets(plan, io, planFile);
       conn = connect(connFlags, io, organizationId, debugLogger(io, g.debug === true));
+      lock(organizationId, conn.baseUrl);
       read = await preflightReads(conn, plan.basis.kinds, { command: 'apply', skip });
       live = await checkNotStale(conn.client, plan, read.canReadApiKeys, progress.onProgress);
     } else {
@@ -84,10 +107,18 @@ export async function runApply(planFile: string | undefined, flags: ApplyFlags, 
       const loaded = await loadInputs(flags, io, salt);
       organizationId = resolveOrganization(g, io, loaded.organization);
       conn = connect(connFlags, io, organizationId, debugLogger(io, g.debug === true));
+      lock(organizationId, conn.baseUrl);
       for (const w of loaded.warnings) io.stderr.write(`warning: ${w.message}\n`);
-      const forceReplace = flags.resume ? keysWithLostSecrets(readJournal(journalPath), organizationId) : [];
-      if (forceReplace.length > 0) io.stderr.write(`Resuming: ${forceReplace.length} API key(s) created by the interrupted apply without a saved value will be replaced: ${forceReplace.join(', ')}\n`);
-      const input = planInputOf(loaded, organizationId, flags, salt, forceReplace.length > 0 ? { forceReplace } : {});
+      // API keys an interrupted apply created or replaced without finishing (recover.ts).
+      if (flags.resume) {
+        const journal = openJournal(journalPath, run, organizationId, now);
+        const replacedKeys = flags.keepReplacedKeys ? 'disable' : 'delete';
+        await recoverInterruptedKeys({ client: conn.client, entries: readJournal(journalPath), organizationId, journal, replacedKeys, log: (line) => io.stderr.write(`${line}\n`) });
+      } else {
+        const unfinished = interruptedKeys(readJournal(journalPath), organizationId).map((k) => k.name);
+        if (unfinished.length > 0) io.stderr.write(`warning: an interrupted apply did not finish writing API key(s) ${unfinished.join(', ')}; run \`coveo-sync apply --resume\` from this folder to replace any whose value was not saved.\n`);
+      }
+      const input = planInputOf(loaded, organizationId, flags, salt, {});
       read = await preflightReads(conn, managedKindsOf(input), { command: 'apply', skip });
       const configWarnings = await checkConfigPrivileges(conn, loaded, io);
       const ctx = withWarnings(await getPlan(conn.client, { ...input, canReadApiKeys: read.canReadApiKeys }, progress.onProgress), configWarnings);
@@ -122,35 +153,29 @@ export async function runApply(planFile: string | undefined, flags: ApplyFlags, 
   }
   if (flags.format === 'text') io.stdout.write(renderPlan('text', plan, { color, ...renderWidth(io) }));
   await confirm(plan, flags, io);
-  const release = acquireLock(stateDir, organizationId);
 
-  // 3. Apply.
-  let result: ApplyResult;
-  try {
-    const journal = openJournal(journalPath, `${now().toISOString()}-${process.pid}`, organizationId, now);
-    const useListr = flags.progress !== false && isInteractive(io) && g.color !== false && flags.format === 'text';
-    const listr = useListr ? listrApplyEvents(io) : undefined;
-    result = await applyPlan(plan.steps, {
-      ops: OPS,
-      client: conn.client,
-      live,
-      parallelism,
-      afterApply: flags.afterApply,
-      replacedKeys: flags.keepReplacedKeys ? 'disable' : 'delete',
-      events: listr ? listr.sink : plainApplyEvents(io),
-      ...(secrets ? { secrets } : {}),
-      journal,
-      fingerprint: (value) => {
-        const salt = newSalt();
-        return { salt, hash: fingerprintSecret(value, salt) };
-      },
-      matchesFingerprint: (value, stored) => fingerprintSecret(value, stored.salt) === stored.hash,
-      now: () => now().getTime(),
-    });
-    await listr?.done;
-  } finally {
-    release();
-  }
+  // 3. Apply (the lock is held since the organization was known).
+  const journal = openJournal(journalPath, run, organizationId, now);
+  const useListr = flags.progress !== false && isInteractive(io) && g.color !== false && flags.format === 'text';
+  const listr = useListr ? listrApplyEvents(io) : undefined;
+  const result: ApplyResult = await applyPlan(plan.steps, {
+    ops: OPS,
+    client: conn.client,
+    live,
+    parallelism,
+    afterApply: flags.afterApply,
+    replacedKeys: flags.keepReplacedKeys ? 'disable' : 'delete',
+    events: listr ? listr.sink : plainApplyEvents(io),
+    ...(secrets ? { secrets } : {}),
+    journal,
+    fingerprint: (value) => {
+      const salt = newSalt();
+      return { salt, hash: fingerprintSecret(value, salt) };
+    },
+    matchesFingerprint: (value, stored) => fingerprintSecret(value, stored.salt) === stored.hash,
+    now: () => now().getTime(),
+  });
+  await listr?.done;
 
   // 4. Report.
   if (flags.format === 'json') io.stdout.write(`${JSON.stringify({ version: 1, status: result.ok ? 'ok' : 'error', result }, null, 2)}\n`);
@@ -191,44 +216,6 @@ async function confirm(plan: Plan, flags: ApplyFlags, io: CliIo): Promise<void> 
   const word = deletes > 0 ? 'delete' : 'yes';
   const answer = (await io.ask(deletes > 0 ? `\nThis apply DELETES ${deletes} resource(s). Type "delete" to go on: ` : '\nApply these changes? Type "yes" to go on: ')).trim();
   if (answer !== word) throw new AbortError('Apply cancelled; nothing was changed.');
-}
-
-/** One apply per organization at a time from this folder; a stale lock (dead process) is taken over. */
-function acquireLock(stateDir: string, org: string): () => void {
-  mkdirSync(stateDir, { recursive: true });
-  const path = join(stateDir, `apply-${org}.lock`);
-  const tryCreate = (): boolean => {
-    try {
-      const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (!tryCreate()) {
-    const pid = Number(readFileSync(path, 'utf8'));
-    let alive = false;
-    try {
-      if (Number.isInteger(pid) && pid > 0) {
-        process.kill(pid, 0);
-        alive = true;
-      }
-    } catch {
-      alive = false;
-    }
-    if (alive) throw new UsageError(`Another coveo-sync apply (pid ${pid}) is running against ${org} from this folder; wait for it to finish. Nothing was changed.`, 'apply_locked');
-    unlinkSync(path);
-    if (!tryCreate()) throw new UsageError(`Could not take the apply lock ${path}; another apply may have just started.`, 'apply_locked');
-  }
-  return () => {
-    try {
-      unlinkSync(path);
-    } catch {
-      // Already gone.
-    }
-  };
 }
 
 /** `--secrets-out -`: dotenv lines on stdout, only because the user asked for it explicitly. */
