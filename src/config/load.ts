@@ -6,7 +6,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Lexer, LineCounter, isAlias, isNode, parseAllDocuments, visit, type Document } from 'yaml';
+import { Lexer, LineCounter, isAlias, isNode, isScalar, parseAllDocuments, visit, type Document } from 'yaml';
 import { compareStrings, formatPath, isPlainObject, type JsonObject, type JsonValue } from '../core/json.js';
 import { isSecret, type Secret } from '../core/secret.js';
 import { RESOURCE_KINDS, type ResourceKind } from '../core/types.js';
@@ -28,6 +28,8 @@ export const MAX_ALIAS_COUNT = 100;
  * values) would exhaust the heap. A 5,000-field, 500-source organization is well under 200,000.
  */
 export const MAX_YAML_VALUES = 500_000;
+/** Errors shown at most; a file of 50,000 duplicate keys gives one screen, not 50,000 lines. */
+export const MAX_ISSUES_SHOWN = 50;
 /** Cap on nesting (mappings and lists inside each other); real configurations stay under 20. */
 export const MAX_DEPTH = 64;
 
@@ -134,7 +136,10 @@ export async function loadConfig(paths: readonly string[], options: LoadOptions)
   if (hasErrors) {
     // With a file that could not be read, "not declared" warnings may only mean "declared there".
     const isPartial = parsed.length < files.length;
-    throw new ConfigError(sortIssues(isPartial ? issues.filter((i) => i.code !== 'reference_unresolved') : issues, files));
+    const sorted = sortIssues(isPartial ? issues.filter((i) => i.code !== 'reference_unresolved') : issues, files);
+    const errors = sorted.filter((i) => i.severity === 'error').length;
+    if (sorted.length <= MAX_ISSUES_SHOWN) throw new ConfigError(sorted);
+    throw new ConfigError(sorted.slice(0, MAX_ISSUES_SHOWN), `The configuration has ${errors} errors (the first ${MAX_ISSUES_SHOWN} problems are shown); fix them and run again.`);
   }
   return {
     files,
@@ -204,6 +209,11 @@ async function loadFile(file: string, options: LoadOptions, add: (i: IssueInit) 
     return undefined;
   }
   const text = decoded.text;
+  // The yaml parser reads LF and CRLF line breaks only: a CR-only file would read as one comment line.
+  if (text.includes('\r') && !text.includes('\n')) {
+    add({ code: 'line_endings_invalid', message: 'the lines end with CR only (classic Mac style), which coveo-sync cannot read', hint: 'save the file with LF (or CRLF) line endings', position: startOfFile(file) });
+    return undefined;
+  }
   if (text.trim() === '') {
     add({ code: 'file_empty', message: 'empty file', hint: 'a configuration file starts with `version: 1`', position: startOfFile(file) });
     return undefined;
@@ -255,6 +265,16 @@ async function loadFile(file: string, options: LoadOptions, add: (i: IssueInit) 
     return undefined;
   }
 
+  const badKey = nonTextKeyOffset(doc);
+  if (badKey !== undefined) {
+    add({
+      code: 'yaml_key_not_text',
+      message: 'a mapping key here is an alias or a list or mapping; coveo-sync keys are plain text',
+      hint: 'write the key out: an alias as a key could silently replace a key written elsewhere',
+      position: at(badKey),
+    });
+    return undefined;
+  }
   const cycle = aliasCycleOffset(doc);
   if (cycle !== undefined) {
     add({ code: 'yaml_alias_cycle', message: 'this alias refers to a node that contains it, which would make the data endless', hint: 'write the data out instead of using the alias', position: at(cycle) });
@@ -361,6 +381,19 @@ function countYamlValues(text: string, limit: number): number {
     }
   }
   return n;
+}
+
+/** Offset of the first mapping key that is not a scalar (`*alias :`, `? [a, b] :`), or undefined. */
+function nonTextKeyOffset(doc: Document): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Pair(_key, pair) {
+      if (pair.key === null || isScalar(pair.key)) return undefined;
+      offset = isNode(pair.key) ? (pair.key.range?.[0] ?? 0) : 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 /** Offset of an alias that sits inside the node its anchor names (`a: &x [*x]`), or undefined. */

@@ -32,6 +32,9 @@ interface Found {
   readonly ancestor: Node | undefined;
 }
 
+/** A scalar key as the JS data spells it: `null`/`~` keys become `''`. */
+const scalarKeyText = (value: unknown): string => (typeof value === 'string' ? value : value === null ? '' : (JSON.stringify(value) ?? ''));
+
 /** Builds the locator of one parsed document. */
 export function createLocator(doc: Document, lineCounter: LineCounter, file: string): Locator {
   const deref = (n: unknown): Node | null | undefined => {
@@ -50,7 +53,7 @@ export function createLocator(doc: Document, lineCounter: LineCounter, file: str
       if (node === null || node === undefined) return { node: undefined, pair, exact: false, ancestor };
       ancestor = node;
       if (isMap(node)) {
-        pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        pair = node.items.find((p) => isScalar(p.key) && scalarKeyText(p.key.value) === String(seg));
         if (pair === undefined) return { node: undefined, pair: undefined, exact: false, ancestor };
         node = pair.value as Node | null;
       } else if (isSeq(node) && typeof seg === 'number') {

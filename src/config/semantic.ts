@@ -109,10 +109,36 @@ function checkPrivileges(privileges: unknown, base: JsonPath, out: LocalIssue[])
   });
 }
 
+// eslint-disable-next-line no-control-regex -- the point is to find control characters
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Identities are shown in plans and logs, and a security provider's id is a segment of API paths: no
+ * control characters anywhere (they could drive a terminal or hide text), and no provider id that a
+ * URL would read as a path (`.`, `..`, or one holding `/`).
+ */
+function checkIdentities(root: JsonObject, out: LocalIssue[]): void {
+  for (const kind of RESOURCE_KINDS) {
+    list(root[kind]).forEach((r, i) => {
+      for (const prop of IDENTITY[kind].paths) {
+        const value = text(obj(r)[prop]);
+        if (value === undefined) continue;
+        const path = [kind, i, prop];
+        if (CONTROL.test(value)) {
+          out.push({ severity: 'error', code: 'identity_invalid', message: `a ${SINGULAR[kind]} \`${prop}\` cannot hold control characters (line breaks, tabs, escapes)`, path });
+        } else if (kind === 'securityProviders' && (value === '.' || value === '..' || value.includes('/'))) {
+          out.push({ severity: 'error', code: 'identity_invalid', message: 'a security provider id is part of API paths, so it cannot be `.`, `..` or hold `/`', path });
+        }
+      }
+    });
+  }
+}
+
 /** Checks one file's interpolated data (after schema validation) for problems the schema cannot express. */
 export function checkFile(data: JsonValue): LocalIssue[] {
   const out: LocalIssue[] = [];
   const root = obj(data);
+  checkIdentities(root, out);
   list(root['fields']).forEach((f, i) => checkField(obj(f), ['fields', i], out));
   for (const kind of ['groups', 'apiKeys'] as const) list(root[kind]).forEach((r, i) => checkPrivileges(obj(r)['privileges'], [kind, i, 'privileges'], out));
   const ignore = obj(obj(root['settings'])['ignore']);
