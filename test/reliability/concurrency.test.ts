@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../support/cli.js';
+import { runCli, tempDir } from '../support/cli.js';
 import { duplicates, exampleText, managedKeys, startOrg, writesIn, type Org } from './support.js';
 
 const FULL = exampleText('full.yaml');
@@ -131,6 +131,31 @@ describe('two applies at once', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(duplicates(org)).toEqual([]);
     expect((await org.run(['plan', '--detailed-exitcode'], other)).code).toBe(0);
+  });
+
+  it('from two machines (no shared lock): an apply answered at its prompt after the other wrote is refused as stale', async () => {
+    const org = await start();
+    // "Another machine": its own folder and its own machine-wide lock folder.
+    const other = tempDir('coveo-sync-rel-machine-b-');
+    org.writeConfig(FULL, other);
+    const machineB = { ...org.env, COVEO_SYNC_LOCK_DIR: tempDir('coveo-sync-locks-b-') };
+    let answer: (a: string) => void = () => undefined;
+    let asked: () => void = () => undefined;
+    const atPrompt = new Promise<void>((r) => (asked = r));
+    const waiting = org.runAsking(['apply', '--secrets-out', 'secrets.json'], () => {
+      asked();
+      return new Promise<string>((r) => (answer = r));
+    });
+    await atPrompt;
+    const b = await runCli([...apply, ...org.vars], { env: machineB, cwd: other });
+    expect(b.code, b.stderr).toBe(0);
+    org.emu.state.resetLog();
+    answer('yes');
+    const first = await waiting;
+    expect(first.code).toBe(1);
+    expect(first.stderr).toMatch(/plan is stale/);
+    expect(writesIn(org)).toEqual([]);
+    expect(duplicates(org)).toEqual([]);
   });
 
   it('a lock left by a killed apply (dead pid on this host) is taken over', async () => {

@@ -153,6 +153,9 @@ async function runApplyLocked(planFile: string | undefined, flags: ApplyFlags, g
   }
   if (flags.format === 'text') io.stdout.write(renderPlan('text', plan, { color, ...renderWidth(io) }));
   await confirm(plan, flags, io);
+  // Time passed at the prompt, and an apply from another machine (which no lock here can see) may have
+  // written meanwhile: check again that what the plan was made from is still what is live.
+  if (!flags.autoApprove) live = await checkNotStale(conn.client, plan, read.canReadApiKeys, undefined);
 
   // 3. Apply (the lock is held since the organization was known).
   const journal = openJournal(journalPath, run, organizationId, now);
