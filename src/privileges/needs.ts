@@ -55,14 +55,36 @@ export function touchedSourcesOf(steps: readonly PlanStep[], live: LiveIndex): {
   return out;
 }
 
+/**
+ * A field replace takes its mappings off the sources that map it and puts them back once the field exists
+ * again (kinds/fields/replace.ts): a read and two writes of each such source.
+ */
+export function fieldReplaceCallsOf(steps: readonly PlanStep[], live: LiveIndex): RouteCall[] {
+  const replaced = steps.filter((s) => s.kind === 'fields' && s.action === 'replace');
+  if (replaced.length === 0) return [];
+  const ctx = readOnlyContext(live);
+  const names = new Map(live.dtos('sources').map((d) => [stringOf(d['id']) ?? '', stringOf(d['name']) ?? stringOf(d['id']) ?? '']));
+  return replaced.flatMap((step) =>
+    (OPS.fields.touchedSources?.(step, ctx) ?? []).flatMap((id): RouteCall[] => {
+      const target = { kind: 'sources' as const, key: names.get(id) ?? id, id };
+      const why = `replace of field "${step.id}" (its mappings are set aside on source "${target.key}" meanwhile)`;
+      return [
+        { route: 'GET /sources/{sourceId}/raw', target, why },
+        { route: 'PUT /sources/{sourceId}/raw', target, why },
+      ];
+    }),
+  );
+}
+
 /** Every call of the run, for the privilege check. */
 export function callsOf(shape: RunShape): RouteCall[] {
   const steps = shape.steps ?? [];
+  const extraCalls = [...(shape.live ? fieldReplaceCallsOf(steps, shape.live) : []), ...(shape.extraCalls ?? [])];
   return callsOfRun({
     read: shape.kinds ?? [],
     steps,
     ...(shape.afterApply ? { afterApply: shape.afterApply } : {}),
     ...(shape.live ? { touchedSources: touchedSourcesOf(steps, shape.live), idOf: (kind: ResourceKind, key: string) => shape.live?.idOf(kind, key) } : {}),
-    ...(shape.extraCalls ? { extraCalls: shape.extraCalls } : {}),
+    ...(extraCalls.length > 0 ? { extraCalls } : {}),
   });
 }

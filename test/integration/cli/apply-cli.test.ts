@@ -39,6 +39,7 @@ describe('--after-apply', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(endings()).toEqual(['POST /sources/{sourceId}/applyChanges', 'POST /sources/{sourceId}/applyChanges']);
     expect(r.stdout).toContain('Applied changes on 2 source(s).');
+    expect(r.stdout + r.stderr).not.toContain('warning');
   });
 
   it('rebuild calls /rebuild instead', async () => {
@@ -47,6 +48,7 @@ describe('--after-apply', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(endings()).toEqual(['POST /sources/{sourceId}/rebuild', 'POST /sources/{sourceId}/rebuild']);
     expect(r.stdout).toContain('Rebuilt 2 source(s).');
+    expect(r.stdout + r.stderr).not.toContain('warning');
   });
 
   it('none calls neither', async () => {

@@ -229,34 +229,46 @@ apiKeys:
 });
 
 describe('fields in chunks', () => {
-  it('1,001 new fields take three batch requests, all before the source that maps one of them', async () => {
+  it('501 fields: created, updated and (101 of them) deleted in chunks of 500 (100 for deletes), all before the source that maps one', async () => {
     const local = await startHarness();
     try {
-      const names = Array.from({ length: 1001 }, (_, i) => `bulk${String(i).padStart(4, '0')}`);
-      local.write(`version: 1
+      const names = Array.from({ length: 501 }, (_, i) => `bulk${String(i).padStart(4, '0')}`);
+      const yaml = (label: string, keep: readonly string[]) => `version: 1
 fields:
-${names.map((n) => `  - { name: ${n}, type: STRING }`).join('\n')}
+${keep.map((n) => `  - { name: ${n}, type: STRING, label: ${label} }`).join('\n')}
 sources:
   - name: Bulk
     sourceType: PUSH
     sourceVisibility: SHARED
     pushEnabled: true
     mappings:
-      - { fieldName: bulk1000, extractionMethod: METADATA, rules: ['%[x]'] }
-`);
-      const r = await local.run(['apply', '--auto-approve', '--format', 'json']);
-      expect(r.code, r.stderr).toBe(0);
+      - { fieldName: bulk0000, extractionMethod: METADATA, rules: ['%[x]'] }
+`;
+      local.write(yaml('one', names));
+      const created = await local.run(['apply', '--auto-approve', '--format', 'json']);
+      expect(created.code, created.stderr).toBe(0);
       const log = local.emu.state.requestLog();
-      expect(routesOf(log)).toEqual([
-        'POST /indexes/fields/batch/create',
-        'POST /indexes/fields/batch/create',
-        'POST /indexes/fields/batch/create',
-        'POST /sources/raw',
-        'POST /sources/{sourceId}/applyChanges',
-      ]);
-      const sizes = writesOf(log).slice(0, 3).map((e) => e.requestBytes ?? 0);
-      // Two chunks of 500 and one of 1: the last body is much smaller.
+      expect(routesOf(log)).toEqual(['POST /indexes/fields/batch/create', 'POST /indexes/fields/batch/create', 'POST /sources/raw', 'POST /sources/{sourceId}/applyChanges']);
+      const sizes = writesOf(log).slice(0, 2).map((e) => e.requestBytes ?? 0);
+      // One chunk of 500 and one of 1.
       expect(Math.min(...sizes)).toBeLessThan(Math.max(...sizes) / 100);
+
+      local.write(yaml('two', names));
+      local.emu.state.resetLog();
+      const updated = await local.run(['apply', '--auto-approve', '--format', 'json']);
+      expect(updated.code, updated.stderr).toBe(0);
+      // bulk0000 is mapped by Bulk, so its change is applied there.
+      expect(routesOf(local.emu.state.requestLog())).toEqual(['PUT /indexes/fields/batch/update', 'PUT /indexes/fields/batch/update', 'POST /sources/{sourceId}/applyChanges']);
+
+      local.write(yaml('two', names.slice(0, 400)));
+      local.emu.state.resetLog();
+      const pruned = await local.run(['apply', '--auto-approve', '--format', 'json', '--prune', '--allow-mass-delete']);
+      expect(pruned.code, pruned.stderr).toBe(0);
+      const deletes = writesOf(local.emu.state.requestLog());
+      expect(deletes.map((e) => e.route)).toEqual(['DELETE /indexes/fields/batch/delete', 'DELETE /indexes/fields/batch/delete']);
+      expect(deletes.map((e) => new URLSearchParams(e.query).getAll('fields').length).sort((a, b) => a - b)).toEqual([1, 100]);
+      const again = await local.run(['plan', '--prune', '--detailed-exitcode']);
+      expect(again.code, again.stdout).toBe(0);
     } finally {
       await local.stop();
     }

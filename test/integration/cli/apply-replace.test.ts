@@ -5,6 +5,7 @@
  * applyChanges only on sources that exist, and plans empty afterwards.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { allPrivileges } from '../../../src/emulator/privilege-catalog.js';
 import { routesOf, startHarness, writesOf, type Harness } from './apply-support.js';
 
 const config = (o: { sourceType?: string; fieldType?: string; withGone?: boolean; goneLabel?: string } = {}) => `version: 1
@@ -117,5 +118,20 @@ describe('replace', () => {
     expect(r.stdout + r.stderr).not.toContain('warning');
     expect(applyChangesOn()).toEqual([`${before['Docs']!} 204`]);
     expect((await h.run(['plan', '--prune', '--detailed-exitcode'])).code).toBe(0);
+  });
+
+  it('the privilege preflight counts the source writes of a mapped field replace: a token without SOURCE EDIT stops before any write', async () => {
+    const token = h.emu.state.createToken({
+      username: 'fields-only@example.com',
+      organizationId: h.emu.organizationId,
+      privileges: allPrivileges().filter((p) => !(p.targetDomain === 'SOURCE' && p.type === 'EDIT')),
+    });
+    h.write(config({ fieldType: 'LONG' }));
+    h.emu.state.resetLog();
+    // --after-apply none: nothing else in this run needs to edit a source.
+    const r = await h.run(['apply', '--auto-approve', '--after-apply', 'none', '--secrets-out', 'k.json'], { env: { COVEO_ACCESS_TOKEN: token } });
+    expect(r.code, r.stderr + r.stdout).toBe(4);
+    expect(r.stderr).toMatch(/SOURCE.*EDIT/);
+    expect(writesOf(h.emu.state.requestLog())).toEqual([]);
   });
 });

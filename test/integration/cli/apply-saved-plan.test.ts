@@ -119,3 +119,46 @@ describe('a plan for another organization', () => {
     expect(h.emu.state.requestLog()).toEqual([]);
   });
 });
+
+describe('a saved plan with a secret from the environment', () => {
+  const SECRET_CONFIG = `version: 1
+sources:
+  - name: Crawled
+    sourceType: WEB2
+    sourceVisibility: SHARED
+    configuration:
+      startingAddresses: ['https://crawled.example.com/']
+      parameters:
+        Password: { sensitive: true, value: '\${env:CRAWLER_PASSWORD}' }
+`;
+  const VALUE = 'hunter2-crawler-secret';
+
+  it('holds a fingerprint, never the value; applies with the same value and refuses a changed or missing one', async () => {
+    const local = await startHarness();
+    try {
+      local.write(SECRET_CONFIG);
+      const p = await local.run(['plan', '--out', 'plan.json'], { env: { CRAWLER_PASSWORD: VALUE } });
+      expect(p.code, p.stderr).toBe(0);
+      expect(readFileSync(join(local.dir, 'plan.json'), 'utf8')).not.toContain(VALUE);
+      expect(p.stdout + p.stderr).not.toContain(VALUE);
+      local.emu.state.resetLog();
+
+      const changed = await local.run(['apply', 'plan.json', '--auto-approve'], { env: { CRAWLER_PASSWORD: 'another value' } });
+      expect(changed.code).toBe(1);
+      expect(changed.stderr).toContain('CRAWLER_PASSWORD changed');
+      const missing = await local.run(['apply', 'plan.json', '--auto-approve'], { env: { CRAWLER_PASSWORD: undefined } });
+      expect(missing.code).toBe(3);
+      expect(local.emu.state.requestLog()).toEqual([]);
+
+      const ok = await local.run(['apply', 'plan.json', '--auto-approve'], { env: { CRAWLER_PASSWORD: VALUE } });
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout + ok.stderr).not.toContain(VALUE);
+      const sources = local.emu.state.snapshot(local.emu.organizationId)['sources'] as { raw: { configuration: { parameters: { Password: { value: string } } } } }[];
+      expect(sources[0]!.raw.configuration.parameters.Password.value).toBe(VALUE);
+      const again = await local.run(['plan', '--detailed-exitcode'], { env: { CRAWLER_PASSWORD: VALUE } });
+      expect(again.code, again.stdout).toBe(0);
+    } finally {
+      await local.stop();
+    }
+  });
+});
