@@ -16,11 +16,43 @@ export interface ErrorBodyFacts {
 
 const SNIPPET_LENGTH = 200;
 
-/** The first 200 characters of a body, on one line, redacted; for messages about unreadable bodies. */
+/** How much of a body is looked at for a snippet (bounds the cost of the HTML clean-up). */
+const SNIPPET_SOURCE_LENGTH = 8 * 1024;
+
+/**
+ * The first 200 characters of a body, on one line, redacted; for messages about unreadable bodies. An
+ * HTML page (a proxy's error page) is reduced to its text, so the message says "502 Bad Gateway" rather
+ * than showing markup and scripts.
+ */
 export function snippetOf(text: string, redact: (t: string) => string): string {
   // Redact before cutting, so a token straddling the cut cannot leave a readable prefix.
-  const flat = redact(text).replace(/\s+/g, ' ').trim();
-  return flat.length > SNIPPET_LENGTH ? `${flat.slice(0, SNIPPET_LENGTH)}…` : flat;
+  const redacted = redact(text);
+  const head = redacted.length > SNIPPET_SOURCE_LENGTH ? redacted.slice(0, SNIPPET_SOURCE_LENGTH) : redacted;
+  const flat = visible(looksLikeHtml(head) ? textOfHtml(head) : head)
+    .replace(/\s+/g, ' ')
+    .trim();
+  return flat.length > SNIPPET_LENGTH || head.length < redacted.length ? `${flat.slice(0, SNIPPET_LENGTH)}…` : flat;
+}
+
+const looksLikeHtml = (text: string): boolean => /<(!doctype|html|head|body)\b/i.test(text);
+
+/** The text of an HTML fragment: scripts, styles, comments and tags removed (entities left as written). */
+function textOfHtml(html: string): string {
+  return html
+    .replace(/<(script|style)\b[^>]*>[^]*?<\/\1\s*>/gi, ' ')
+    .replace(/<(script|style)\b[^]*$/i, ' ')
+    .replace(/<!--[^]*?(-->|$)/g, ' ')
+    .replace(/<[^>]*(>|$)/g, ' ');
+}
+
+/**
+ * Server text made safe to print: control characters (C0 but line breaks and tabs, DEL, C1) and
+ * bidirectional overrides become visible `\uXXXX` escapes, so an error message cannot drive the terminal
+ * or reorder what is shown.
+ */
+export function visible(text: string): string {
+  // eslint-disable-next-line no-control-regex -- the point is to find control characters
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** True for `application/json` and `application/*+json` (parameters such as charset ignored). */
@@ -67,7 +99,7 @@ function privilegesOf(body: Record<string, unknown>, message: string | undefined
  * else (an HTML page from a proxy) becomes a short redacted description of the body.
  */
 export function parseErrorBody(text: string, contentType: string | null, headerRequestId: string | null, redact: (t: string) => string): ErrorBodyFacts {
-  const clean = (v: string | undefined): string | undefined => (v === undefined ? undefined : redact(v).slice(0, 2000));
+  const clean = (v: string | undefined): string | undefined => (v === undefined ? undefined : visible(redact(v).slice(0, 2000)).replace(/[\r\n]+/g, ' '));
   const headerId = clean(asText(headerRequestId));
   if (text.trim() === '') return { apiMessage: undefined, errorCode: undefined, requestId: headerId, privileges: [] };
   let parsed: unknown;
@@ -89,7 +121,7 @@ export function parseErrorBody(text: string, contentType: string | null, headerR
     apiMessage: clean(message),
     errorCode: clean(errorCode),
     requestId: clean(requestId) ?? headerId,
-    privileges: privilegesOf(body, message).map(redact),
+    privileges: privilegesOf(body, message).map((p) => visible(redact(p))),
   };
 }
 

@@ -202,7 +202,7 @@ describe('timeouts, network errors and aborts', () => {
 
 describe('unreadable responses', () => {
   it.each([
-    ['an HTML page with 200', new Response('<html><body>Welcome to the captive portal</body></html>', { headers: { 'content-type': 'text/html' } }), /expected JSON but the response is text\/html: <html><body>Welcome/],
+    ['an HTML page with 200', new Response('<html><body>Welcome to the captive portal</body></html>', { headers: { 'content-type': 'text/html' } }), /expected JSON but the response is text\/html: Welcome/],
     ['JSON sent as text/plain', new Response('{"a":1}', { headers: { 'content-type': 'text/plain' } }), /expected JSON but the response is text\/plain/],
     ['a truncated JSON body', new Response('{"items":[{"name":"a"},{"na', { headers: { 'content-type': 'application/json' } }), /not valid JSON \(truncated or corrupted\? 27 bytes, application\/json\)/],
     ['garbage without content type', new Response(new TextEncoder().encode('\u0000\u0001binary')), /not valid JSON/],
@@ -219,7 +219,8 @@ describe('unreadable responses', () => {
     const page = `<html><title>502 Bad Gateway</title><body>${'x'.repeat(500)} Authorization: Bearer ${TOKEN}</body></html>`;
     const { fetch } = fakeFetch(() => new Response(page, { status: 502, headers: { 'content-type': 'text/html; charset=utf-8' } }));
     const e = await failureOf(testClient(fetch, { retries: 0 }).client.request({ method: 'GET', path: '/x' }));
-    expect(e.message).toMatch(/502 — non-JSON response \(text\/html\): <html><title>502 Bad Gateway/);
+    expect(e.message).toMatch(/502 — non-JSON response \(text\/html\): 502 Bad Gateway x+/);
+    expect(e.message).not.toMatch(/<title>|<body>/);
     expect((e.apiMessage as string).length).toBeLessThan(260);
   });
 
