@@ -3,7 +3,9 @@ import type { JsonObject, JsonValue } from '../../core/json.js';
 import { toRemoteId, type CreateStep, type ReplaceStep, type UpdateStep } from '../../core/types.js';
 import { asArray, asObject, asString } from '../common.js';
 import type { ApplyContext, KindOps } from '../ops-types.js';
+import { isSecret } from '../../core/secret.js';
 import { body, deepMerge, reveal, seg } from '../wire.js';
+import { FINGERPRINTS_PARAMETER } from './spec.js';
 
 function toWire(step: CreateStep | UpdateStep | ReplaceStep, ctx: ApplyContext): JsonObject {
   const a = step.after;
@@ -21,12 +23,28 @@ function toWire(step: CreateStep | UpdateStep | ReplaceStep, ctx: ApplyContext):
     nodeRequired: a['nodeRequired'],
     crawlingModuleId: a['crawlingModuleId'],
     cascadingSecurityProviders: a['cascadingSecurityProviders'] === undefined ? undefined : cascading,
-    parameters: a['parameters'] === undefined ? undefined : reveal(a['parameters']),
+    parameters: a['parameters'] === undefined ? undefined : withFingerprints(a['parameters'], ctx),
   });
   const live = step.action === 'create' ? undefined : ctx.liveDto('securityProviders', step.remoteId);
   const merged = asObject(deepMerge(live ? stripStatus(live) : undefined, desired));
   // Cascading providers are a set the files own: replace, do not merge.
   return desired['cascadingSecurityProviders'] === undefined ? merged : { ...merged, cascadingSecurityProviders: desired['cascadingSecurityProviders'] };
+}
+
+/**
+ * The parameters to send: sensitive values revealed (sent on every write), plus their salted fingerprints
+ * in a parameter of their own, so a later plan sees a rotated secret it cannot read back.
+ */
+function withFingerprints(parameters: JsonValue, ctx: ApplyContext): JsonValue {
+  const fingerprints: Record<string, JsonValue> = {};
+  for (const [name, p] of Object.entries(asObject(parameters))) {
+    const value = asObject(p)['value'];
+    if (!isSecret(value)) continue;
+    const f = ctx.fingerprint(value.reveal());
+    fingerprints[`parameters.${name}.value`] = { salt: f.salt, hash: f.hash };
+  }
+  const revealed = asObject(reveal(parameters));
+  return Object.keys(fingerprints).length === 0 ? revealed : { ...revealed, [FINGERPRINTS_PARAMETER]: { sensitive: false, value: JSON.stringify(fingerprints) } };
 }
 
 /** Read-only parts of SecurityProviderModelWithStatus that the PUT body (SecurityProviderModel) does not take. */

@@ -124,7 +124,9 @@ describe('replace', () => {
     const token = h.emu.state.createToken({
       username: 'fields-only@example.com',
       organizationId: h.emu.organizationId,
-      privileges: allPrivileges().filter((p) => !(p.targetDomain === 'SOURCE' && p.type === 'EDIT')),
+      privileges: allPrivileges()
+        .filter((p) => !(p.targetDomain === 'SOURCE' && p.type === 'EDIT'))
+        .map((p) => ({ ...p })),
     });
     h.write(config({ fieldType: 'LONG' }));
     h.emu.state.resetLog();
