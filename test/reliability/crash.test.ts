@@ -31,6 +31,8 @@ const CHANGED = FULL.replace(
   .replace('label: Product category', 'label: Product category (v2)');
 const KEYS_IN_CONFIG = 2;
 const SECRETS = 'secrets.json';
+/** Each kill point spawns a CLI (about a second on a small machine); generous, and longer under soak. */
+const TIMEOUT = SOAK ? 900_000 : 120_000;
 
 interface Scenario {
   readonly name: string;
@@ -164,7 +166,7 @@ describe.each(SCENARIOS.map((s, i) => [s.name, i] as const))('killed during %s',
   let total = 0;
   beforeAll(async () => {
     total = await writesOf(scenario);
-  });
+  }, TIMEOUT);
 
   it.each(MODES.map((m) => [m.name, m] as const))('converges after a kill at each write point (%s)', async (_mode, mode) => {
     expect(total).toBeGreaterThan(5);
@@ -194,5 +196,5 @@ describe.each(SCENARIOS.map((s, i) => [s.name, i] as const))('killed during %s',
       }
     });
     record.points.sort((a, b) => a - b);
-  });
+  }, TIMEOUT);
 });

@@ -30,7 +30,7 @@ const SEEDS = SOAK ? [1, 2, 3] : [1];
 const SECRETS = 'secrets.json';
 
 describe.concurrent.each(EXAMPLES)('%s under faults', (file) => {
-  it.for(SEEDS)('converges from an empty organization with no duplicate (seed %i)', async (seed, { expect }) => {
+  it.for(SEEDS)('converges from an empty organization with no duplicate (seed %i)', { timeout: SOAK ? 600_000 : 120_000 }, async (seed, { expect }) => {
     const org = await startOrg(exampleText(file), { ...FAULTS, randomSeed: seed });
     try {
       const outcomes: number[] = [];
