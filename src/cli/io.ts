@@ -34,6 +34,10 @@ export function renderWidth(io: CliIo): { width?: number } {
   return columns !== undefined && columns >= 40 ? { width: columns } : {};
 }
 
+/**
+ * Whether progress may be drawn: stderr is a terminal with a width, outside CI. A terminal that reports
+ * zero columns (some containers' pseudo-terminals) would make spinners erase lines forever.
+ */
 export function isInteractive(io: CliIo): boolean {
-  return io.stderr.isTTY === true && !io.env['CI'];
+  return io.stderr.isTTY === true && (io.stderr.columns ?? 0) > 0 && !io.env['CI'];
 }

@@ -3,7 +3,7 @@
  * tasks while applying, on a terminal; plain lines on stderr in CI or without a TTY.
  */
 import ora from 'ora';
-import { Listr, type ListrTask } from 'listr2';
+import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import type { ProgressEvent } from '../client/types.js';
 import type { ApplyEvent, ApplyEventSink } from '../apply/events.js';
 import type { PlanStep } from '../core/types.js';
@@ -90,7 +90,9 @@ export function listrApplyEvents(io: CliIo): { sink: ApplyEventSink; done: Promi
   };
   let resolveStart: (waves: readonly (readonly PlanStep[])[]) => void = () => undefined;
   const started = new Promise<readonly (readonly PlanStep[])[]>((r) => (resolveStart = r));
-    const done = started.then(async (waves) => {
+  const stderr = io.stderr as NodeJS.WriteStream;
+  const logger = new ListrLogger({ processOutput: new ProcessOutput(stderr, stderr) });
+  const done = started.then(async (waves) => {
     const list = new Listr<unknown>(
       waves.map(
         (wave, i): ListrTask<unknown> => ({
@@ -113,7 +115,14 @@ export function listrApplyEvents(io: CliIo): { sink: ApplyEventSink; done: Promi
             ),
         }),
       ),
-      { concurrent: false, exitOnError: false, rendererOptions: { collapseSubtasks: false } },
+      {
+        concurrent: false,
+        exitOnError: false,
+        // Progress is drawn on stderr, by the renderer and by its fallback (stdout not a TTY, e.g.
+        // `apply > log`); stdout stays for the result (design §3).
+        rendererOptions: { collapseSubtasks: false, logger },
+        fallbackRendererOptions: { logger },
+      },
     );
     await list.run().catch(() => undefined);
   });
