@@ -2,7 +2,9 @@
  * Edge helpers shared by the kinds' ops: attrs → wire bodies (references to ids, secrets revealed),
  * read-merge-write, and path segments.
  */
+import type { ApiClient } from '../client/types.js';
 import { isPlainObject, type JsonObject, type JsonValue } from '../core/json.js';
+import { ApiError } from '../errors.js';
 import { isSecret } from '../core/secret.js';
 import type { ResourceKey, ResourceKind } from '../core/types.js';
 import { asArray, asObject, asString, TARGET_KIND } from './common.js';
@@ -10,6 +12,25 @@ import type { ApplyContext } from './ops-types.js';
 
 /** A path segment from data (ids, names): encoded, and never `.` or `..` (the client's rule). */
 export { pathSegment as seg } from '../client/index.js';
+
+/**
+ * Reads a listing that Coveo answers as a bare JSON array (`GET /groups`, `GET /apikeys`, …). Anything
+ * else (an error object with a 200, `null`, a page object) is an `ApiError`, never an empty list and
+ * never a crash: a read that does not give the list must not plan as "nothing there" (design §4).
+ */
+export async function listFrom(client: ApiClient, path: string, label: string): Promise<unknown[]> {
+  const body = await client.request<unknown>({ method: 'GET', path, label });
+  if (Array.isArray(body)) return body as unknown[];
+  const found = body === null ? 'null' : body === undefined ? 'an empty body' : typeof body === 'object' ? 'an object' : `a ${typeof body}`;
+  const fullPath = `/rest/organizations/${encodeURIComponent(client.organizationId)}${path}`;
+  throw new ApiError({
+    method: 'GET',
+    path: fullPath,
+    status: 200,
+    errorCode: 'invalid_page',
+    message: `[GET] ${fullPath}: 200 — the answer is ${found}, not the list of ${label}; nothing was planned from it. Run again; if it persists, check the token's privileges and the platform URL.`,
+  });
+}
 
 /** A deep copy where every Secret is replaced by its value: only for request bodies. */
 export function reveal(v: unknown): JsonValue {

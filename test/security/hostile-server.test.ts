@@ -225,6 +225,34 @@ describe('listings that never end or lie', () => {
   });
 });
 
+describe('listings answered with something that is not a list', () => {
+  it.each([
+    ['groups', { message: 'You are not allowed', errorCode: 'ACCESS_DENIED' }],
+    ['apiKeys', null],
+  ] as const)('%s answered %j with a 200: an ApiError, never an empty list', async (kind, body) => {
+    const server = await serve((_q, res) => json(res, body));
+    try {
+      const e = await failureOf(readLive(clientFor(server), OPS, [kind]));
+      expectCleanError(e, /not the list|invalid_page|did not give a list/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('schedules of a source answered with an object: an ApiError', async () => {
+    const server = await serve((_q, res, url) => {
+      if (url.pathname.endsWith('/sources/pages')) return json(res, { sourceModels: [], totalEntries: 1, totalPages: 1 });
+      if (url.pathname.endsWith('/sources/raw/all')) return json(res, url.searchParams.get('page') === '0' ? [{ id: 's1', name: 'Docs', sourceType: 'WEB' }] : []);
+      return json(res, { schedules: [] });
+    });
+    try {
+      expectCleanError(await failureOf(readLive(clientFor(server), OPS, ['sources', 'schedules'])), 'invalid_page');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 /** The path of a request target after a URL parser resolves dot segments, as a server or proxy would. */
 const resolvedPath = (target: string): string => new URL(target, 'http://x').pathname;
 

@@ -8,7 +8,7 @@ import type { JsonObject } from '../../core/json.js';
 import { toRemoteId, type CreateStep, type RemoteId, type ReplaceStep, type UpdateStep } from '../../core/types.js';
 import { asObject, asString } from '../common.js';
 import type { ApplyContext, CreateResult, KindOps } from '../ops-types.js';
-import { body, idList, privilegesToWire, seg } from '../wire.js';
+import { body, idList, listFrom, privilegesToWire, seg } from '../wire.js';
 import { normalizeDescription, parseMarker, withMarker } from './spec.js';
 
 /** Fields of ApiKeyUpdateRequest (coveo-api-contract.md): the only ones a PUT takes. */
@@ -79,7 +79,7 @@ export async function retireApiKey(client: ApiClient, id: RemoteId, live: JsonOb
 
 export const apiKeysOps: KindOps = {
   async list({ client }) {
-    return client.request<unknown[]>({ method: 'GET', path: '/apikeys', label: 'apiKeys' });
+    return listFrom(client, '/apikeys', 'apiKeys');
   },
   create: createKey,
   async update(step, ctx) {

@@ -7,7 +7,7 @@ import type { JsonObject } from '../../core/json.js';
 import { toRemoteId, type CreateStep, type RemoteId, type ReplaceStep, type UpdateStep } from '../../core/types.js';
 import { asArray, asObject, asString } from '../common.js';
 import type { ApplyContext, KindOps } from '../ops-types.js';
-import { body, idList, privilegesToWire, seg } from '../wire.js';
+import { body, idList, listFrom, privilegesToWire, seg } from '../wire.js';
 
 export const SAFE_GROUP_FLAGS = { sendEmailToInvitedUsers: false } as const;
 
@@ -42,7 +42,7 @@ async function createGroup(step: CreateStep | ReplaceStep, ctx: ApplyContext): P
 
 export const groupsOps: KindOps = {
   async list({ client }) {
-    return client.request<unknown[]>({ method: 'GET', path: '/groups', label: 'groups' });
+    return listFrom(client, '/groups', 'groups');
   },
   async create(step, ctx) {
     return { remoteId: await createGroup(step, ctx) };

@@ -7,7 +7,7 @@ import type { JsonObject } from '../../core/json.js';
 import { toRemoteId, type CreateStep, type RemoteId, type ReplaceStep, type UpdateStep } from '../../core/types.js';
 import { asObject, asString } from '../common.js';
 import type { ApplyContext, KindOps } from '../ops-types.js';
-import { body, deepMerge, seg } from '../wire.js';
+import { body, deepMerge, listFrom, seg } from '../wire.js';
 
 function sourceIdOf(step: CreateStep | UpdateStep | ReplaceStep, ctx: ApplyContext): RemoteId {
   const source = asString(step.after['source']) ?? '';
@@ -44,8 +44,7 @@ export const schedulesOps: KindOps = {
     const sources = (read.sources ?? []).map((s) => asString(asObject(s)['id'])).filter((x): x is string => x !== undefined);
     const perSource = await Promise.all(
       sources.map(async (sourceId) => {
-        const list = await client.request<unknown[]>({ method: 'GET', path: `/sources/${seg(sourceId)}/schedules`, label: 'schedules' });
-        if (!Array.isArray(list)) throw new Error(`GET /sources/${sourceId}/schedules did not answer a list`);
+        const list = await listFrom(client, `/sources/${seg(sourceId)}/schedules`, 'schedules');
         return list.map((s) => ({ ...asObject(s), sourceId }));
       }),
     );
