@@ -181,15 +181,19 @@ async function runApplyLocked(planFile: string | undefined, flags: ApplyFlags, g
   await listr?.done;
 
   // 4. Report.
-  if (flags.format === 'json') io.stdout.write(`${JSON.stringify({ version: 1, status: result.ok ? 'ok' : 'error', result }, null, 2)}\n`);
-  else io.stdout.write(renderApplyResult(result));
+  const failure = result.ok
+    ? undefined
+    : new ApplyFailedError(
+        `Apply incomplete: ${result.summary.failed} failed, ${result.summary.skipped} skipped. What was done stays done; fix the cause and run apply again (it plans from what is live now), or \`coveo-sync apply --resume\`.`,
+        result,
+      );
+  if (flags.format === 'json') {
+    // The same `error` object as every other failure with --format json (main.ts), plus the result.
+    const error = failure ? { error: { code: failure.code, message: failure.message, exitCode: EXIT.failure } } : {};
+    io.stdout.write(`${JSON.stringify({ version: 1, status: failure ? 'error' : 'ok', ...error, result }, null, 2)}\n`);
+  } else io.stdout.write(renderApplyResult(result));
   if (secrets && result.secretsWritten.length > 0 && flags.secretsOut !== '-') io.stderr.write(`New API key values were written to ${secrets.description} (mode 0600).\n`);
-  if (!result.ok) {
-    throw new ApplyFailedError(
-      `Apply incomplete: ${result.summary.failed} failed, ${result.summary.skipped} skipped. What was done stays done; fix the cause and run apply again (it plans from what is live now), or \`coveo-sync apply --resume\`.`,
-      result,
-    );
-  }
+  if (failure) throw failure;
   return EXIT.ok;
 }
 

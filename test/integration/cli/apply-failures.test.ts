@@ -64,6 +64,7 @@ describe('a permanent failure (400 on creating one source)', () => {
 
   it('exit 1 with one JSON result: the failed step with its API error, dependents skipped, independent steps done', () => {
     expect(parsed.status).toBe('error');
+    expect((parsed as unknown as { error: unknown }).error).toMatchObject({ code: 'apply_failed', exitCode: 1 });
     const by = (status: string) => parsed.result.steps.filter((s) => s.status === status).map((s) => `${s.action} ${s.address}`).sort();
     expect(by('failed')).toEqual(['create sources/Docs']);
     expect(by('skipped')).toEqual(['create groups/Editors', 'create schedules/Docs/INCREMENTAL_REFRESH', 'delete groups/Old group']);
