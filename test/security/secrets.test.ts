@@ -187,7 +187,7 @@ describe('every command with --debug on a configuration full of secrets', () => 
     const keyValues = [...readFileSync(join(cwd, 'secrets.json'), 'utf8').matchAll(/"value":\s*"([^"]+)"/g), ...readFileSync(join(cwd, 'secrets.env'), 'utf8').matchAll(/^[A-Z0-9_]+=(.+)$/gm)].map((m) => m[1] ?? '');
     expect(keyValues.length).toBeGreaterThanOrEqual(3);
     const secretsFiles = new Set([join(cwd, 'secrets.json'), join(cwd, 'secrets.env')]);
-    for (const f of secretsFiles) expect(statSync(f).mode & 0o777, f).toBe(0o600);
+    for (const f of [...secretsFiles, join(cwd, 'plan.json')]) expect(statSync(f).mode & 0o777, f).toBe(0o600);
 
     const outputs: { where: string; text: string; isSecretsFile: boolean }[] = [
       ...runs.flatMap((r) => [
