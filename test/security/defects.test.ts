@@ -3,8 +3,9 @@
  * loader inputs that crashed or exhausted memory, plan files that overflowed the stack or could be
  * edited without notice.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -94,5 +95,21 @@ describe('plan files', () => {
       { numRuns: 100 },
     );
     expect(sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  });
+});
+
+describe('apply PLAN_FILE', () => {
+  it('refuses a device such as /dev/zero before reading it (was: read forever until out of memory)', () => {
+    // A separate process with a small heap: if the guard were gone, it would die, not this test run.
+    const root = join(import.meta.dirname, '../..');
+    const bin = join(root, 'dist/cli/bin.js');
+    expect(statSync(bin).mtimeMs, 'dist is older than src/cli/commands/apply.ts: run npm run build').toBeGreaterThanOrEqual(statSync(join(root, 'src/cli/commands/apply.ts')).mtimeMs);
+    const r = spawnSync(process.execPath, ['--max-old-space-size=64', bin, 'apply', '/dev/zero', '--auto-approve'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { PATH: process.env['PATH'] ?? '', CI: 'true', COVEO_ACCESS_TOKEN: 'x', COVEO_ORGANIZATION_ID: 'o' },
+    });
+    expect(r.status, r.stderr).toBe(3);
+    expect(r.stderr).toContain('/dev/zero: not a regular file, not a plan file');
   });
 });

@@ -2,7 +2,7 @@
  * `apply` (design §5, issue 6): plan from the files (or take a saved plan and prove it is not stale),
  * show it, ask, then apply in waves; new API key values go to the secrets sink and nowhere else.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { applyPlan, type AfterApply, type ApplyResult, type LiveIndex } from '../../apply/apply-plan.js';
 import { openJournal, readJournal } from '../../apply/journal.js';
@@ -90,8 +90,7 @@ async function runApplyLocked(planFile: string | undefined, flags: ApplyFlags, g
   try {
     if (planFile !== undefined) {
       const path = resolve(io.cwd, planFile);
-      if (!existsSync(path)) throw new UsageError(`${planFile}: no such plan file.`, 'plan_file_invalid');
-      plan = parsePlanFile(readFileSync(path, 'utf8'), planFile);
+      plan = parsePlanFile(readPlanText(path, planFile), planFile);
       // --org, then COVEO_ORGANIZATION_ID, then the plan's own: a pipeline pointed at another org must not apply it there.
       organizationId = resolveOrganization(g, io, plan.basis.organizationId);
       if (organizationId !== plan.basis.organizationId) {
@@ -195,6 +194,22 @@ async function runApplyLocked(planFile: string | undefined, flags: ApplyFlags, g
   if (secrets && result.secretsWritten.length > 0 && flags.secretsOut !== '-') io.stderr.write(`New API key values were written to ${secrets.description} (mode 0600).\n`);
   if (failure) throw failure;
   return EXIT.ok;
+}
+
+/** Far above any real plan: a larger file is the wrong file (and reading it whole could exhaust memory). */
+const MAX_PLAN_FILE_BYTES = 64 * 1024 * 1024;
+
+/** The text of a saved plan. A directory, a device (`/dev/zero` reads forever) or a huge file is refused before reading. */
+function readPlanText(path: string, shown: string): string {
+  if (!existsSync(path)) throw new UsageError(`${shown}: no such plan file.`, 'plan_file_invalid');
+  const info = statSync(path);
+  if (!info.isFile()) {
+    throw new UsageError(`${shown}: ${info.isDirectory() ? 'a directory' : 'not a regular file'}, not a plan file; pass the file \`coveo-sync plan --out FILE\` wrote.`, 'plan_file_invalid');
+  }
+  if (info.size > MAX_PLAN_FILE_BYTES) {
+    throw new UsageError(`${shown}: ${(info.size / 1024 / 1024).toFixed(0)} MB, far larger than a plan file; is it the right file?`, 'plan_file_invalid');
+  }
+  return readFileSync(path, 'utf8');
 }
 
 export function renderApplyResult(result: ApplyResult): string {
