@@ -2,8 +2,10 @@
  * The only place that draws progress (style guide §7): an ora spinner while reading the org and listr2
  * tasks while applying, on a terminal; plain lines on stderr in CI or without a TTY.
  */
-import ora from 'ora';
-import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
+// ora and listr2 are loaded only when they draw: most runs (CI, pipes, JSON) never need them, and they
+// cost a few hundred milliseconds of start-up.
+import type { Ora } from 'ora';
+import type { ListrTask } from 'listr2';
 import type { ProgressEvent } from '../client/types.js';
 import type { ApplyEvent, ApplyEventSink } from '../apply/events.js';
 import type { PlanStep } from '../core/types.js';
@@ -31,14 +33,23 @@ export interface ReadProgress {
 export function startReadProgress(io: CliIo, enabled: boolean): ReadProgress {
   if (!enabled || !isInteractive(io)) return { onProgress: () => undefined, stop: () => undefined };
   const counts = new Map<string, ProgressEvent>();
-  const spinner = ora({ text: 'Reading the organization…', stream: io.stderr as NodeJS.WritableStream }).start();
+  let text = 'Reading the organization…';
+  let spinner: Ora | undefined;
+  let stopped = false;
+  import('ora')
+    .then(({ default: ora }) => {
+      if (!stopped) spinner = ora({ text, stream: io.stderr as NodeJS.WritableStream }).start();
+    })
+    .catch(() => undefined);
   return {
     onProgress(e) {
       counts.set(e.label, e);
-      spinner.text = `Reading ${[...counts.values()].map((c) => `${c.label} ${c.done.toLocaleString('en-US')}${c.total !== undefined ? `/${c.total.toLocaleString('en-US')}` : ''}`).join(', ')}…`;
+      text = `Reading ${[...counts.values()].map((c) => `${c.label} ${c.done.toLocaleString('en-US')}${c.total !== undefined ? `/${c.total.toLocaleString('en-US')}` : ''}`).join(', ')}…`;
+      if (spinner) spinner.text = text;
     },
     stop() {
-      spinner.stop();
+      stopped = true;
+      spinner?.stop();
     },
   };
 }
@@ -90,9 +101,10 @@ export function listrApplyEvents(io: CliIo): { sink: ApplyEventSink; done: Promi
   };
   let resolveStart: (waves: readonly (readonly PlanStep[])[]) => void = () => undefined;
   const started = new Promise<readonly (readonly PlanStep[])[]>((r) => (resolveStart = r));
-  const stderr = io.stderr as NodeJS.WriteStream;
-  const logger = new ListrLogger({ processOutput: new ProcessOutput(stderr, stderr) });
   const done = started.then(async (waves) => {
+    const { Listr, ListrLogger, ProcessOutput } = await import('listr2');
+    const stderr = io.stderr as NodeJS.WriteStream;
+    const logger = new ListrLogger({ processOutput: new ProcessOutput(stderr, stderr) });
     const list = new Listr<unknown>(
       waves.map(
         (wave, i): ListrTask<unknown> => ({

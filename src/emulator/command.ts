@@ -17,6 +17,7 @@ export interface EmulatorCommandOptions {
   readonly failRate?: string;
   readonly rate429?: string;
   readonly dropRate?: string;
+  readonly afterRate?: string;
   readonly pageSizeCap?: string;
   readonly slowPageMs?: string;
   readonly organization?: string;
@@ -63,6 +64,7 @@ function toOptions(o: EmulatorCommandOptions, env: Readonly<Record<string, strin
     failRate: number('fail-rate', o.failRate, isRate, 'a number between 0 and 1'),
     rate429: number('rate-429', o.rate429, isRate, 'a number between 0 and 1'),
     dropRate: number('drop-rate', o.dropRate, isRate, 'a number between 0 and 1'),
+    afterRate: number('after-rate', o.afterRate, isRate, 'a number between 0 and 1'),
     pageSizeCap: cap,
     randomSeed: number('random-seed', o.randomSeed, Number.isInteger, 'an integer'),
     fieldCap: number('field-cap', o.fieldCap, isCount, 'a whole number'),
