@@ -158,6 +158,8 @@ describe('every command with --debug on a configuration full of secrets', () => 
     expectExit(await run(['--debug', 'validate', '-c', 'coveo', '--format', 'json']), 0);
     expectExit(await run(['--debug', 'plan', '-c', 'coveo']), 0);
     expectExit(await run(['--debug', 'plan', '-c', 'coveo', '--format', 'json']), 0);
+    // An old plan file readable by everyone: --out makes it 0600 again.
+    writeFileSync(join(cwd, 'plan.json'), '{}', { mode: 0o644 });
     expectExit(await run(['--debug', 'plan', '-c', 'coveo', '--format', 'markdown', '--out', 'plan.json']), 0);
     expectExit(await run(['--debug', 'apply', 'plan.json', '--auto-approve', '--secrets-out', 'secrets.json']), 0);
     expectExit(await run(['--debug', 'plan', '-c', 'coveo', '--detailed-exitcode']), 0);

@@ -1,7 +1,7 @@
 /** `plan` and `drift` (design §3, §4): read, diff, render; `--out` saves the plan for `apply FILE`. */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { EXIT, type ExitCode } from '../../errors.js';
+import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { EXIT, UsageError, type ExitCode } from '../../errors.js';
 import { serializePlanFile } from '../../core/plan-file.js';
 import { getPlan, managedKindsOf, type PlanContext } from '../../plan/get-plan.js';
 import { applyPrivilegeWarnings, checkConfigPrivileges, preflightReads, withWarnings } from '../checks.js';
@@ -30,8 +30,16 @@ export function hasDrift(ctx: PlanContext): boolean {
   return ctx.outcome.plan.steps.length > 0 || ctx.outcome.plan.undeclared.length > 0 || ctx.live.apiKeys?.some((k) => k.status !== undefined) === true;
 }
 
+/** `--out` is checked before the organization is read, so a wrong path fails fast and clearly (exit 3). */
+function checkOutPath(path: string, shown: string): void {
+  if (existsSync(path) && !statSync(path).isFile()) throw new UsageError(`--out ${shown}: not a file (a directory?); give the path of the plan file to write.`, 'out_invalid');
+  const parent = dirname(path);
+  if (!existsSync(parent) || !statSync(parent).isDirectory()) throw new UsageError(`--out ${shown}: the folder ${dirname(shown)} does not exist.`, 'out_invalid');
+}
+
 export async function runPlan(command: 'plan' | 'drift', flags: PlanFlags, g: GlobalFlags, io: CliIo): Promise<ExitCode> {
   validateTargets(flags.target);
+  if (flags.out) checkOutPath(resolve(io.cwd, flags.out), flags.out);
   const salt = newSalt();
   const loaded = await loadInputs(flags, io, salt);
   const organizationId = resolveOrganization(g, io, loaded.organization);
@@ -56,7 +64,10 @@ export async function runPlan(command: 'plan' | 'drift', flags: PlanFlags, g: Gl
   }
   io.stdout.write(renderPlan(flags.format, plan, { color, ...renderWidth(io) }));
   if (flags.out) {
-    writeFileSync(resolve(io.cwd, flags.out), serializePlanFile(plan), { mode: 0o600 });
+    const out = resolve(io.cwd, flags.out);
+    writeFileSync(out, serializePlanFile(plan), { mode: 0o600 });
+    // `mode` applies only when the file is created: an older plan file keeps its mode otherwise.
+    chmodSync(out, 0o600);
     io.stderr.write(`Saved the plan to ${flags.out}; apply it exactly with \`coveo-sync apply ${flags.out}\`.\n`);
   }
   return flags.detailedExitcode && plan.steps.length > 0 ? EXIT.changes : EXIT.ok;
