@@ -3,10 +3,10 @@
  * injected `fetch`, with a shared concurrency limit, per-attempt timeouts, retries that never repeat a
  * write that may have reached Coveo, paging, and one error type (`ApiError`) that never holds the token.
  */
-import { AbortError, InternalError, UsageError } from '../errors.js';
+import { AbortError, InternalError, isSyncError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { buildApiError, isJsonContentType, parseErrorBody, snippetOf, type ApiFailure, type ErrorBodyFacts } from './errors.js';
-import { readBarePages, readWrappedPages, type PageReader } from './paging.js';
+import { readBarePages, readCountedBarePages, readWrappedPages, type SizedPageReader } from './paging.js';
 import { computeRetryDelay, createSemaphore, isRetryable, networkCodeOf, parseRetryAfter, type AttemptFailure } from './retry.js';
 import { createRedactor, validateToken } from './token.js';
 import type { ApiClient, ApiRequest, PagedRequest, ProgressEvent, QueryValue } from './types.js';
@@ -373,22 +373,47 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     }
   }
 
-  function pageReader(req: PagedRequest): PageReader {
+  function pageReader(req: PagedRequest): SizedPageReader {
     const sizeParam = req.sizeParam ?? 'perPage';
+    const fetchPageOfSize = (page: number, size: number, signal: AbortSignal): Promise<unknown> => {
+      const paging: Record<string, QueryValue> = { page, [sizeParam]: size };
+      const pageReq: ApiRequest =
+        req.pagingIn === 'query'
+          ? { method: req.method, path: req.path, query: { ...req.query, ...paging }, ...(req.body !== undefined ? { body: req.body } : {}), idempotent: true }
+          : { method: req.method, path: req.path, ...(req.query !== undefined ? { query: req.query } : {}), body: { ...req.body, ...paging }, idempotent: true };
+      return send({ ...pageReq, ...(req.label !== undefined ? { label: req.label } : {}) }, { signal, note: `page ${page}` });
+    };
     return {
       method: req.method,
       path: `${basePath}${orgPrefix}${req.path}`,
       maxPages,
       maxItems,
-      fetchPage: (page, signal) => {
-        const paging: Record<string, QueryValue> = { page, [sizeParam]: req.pageSize };
-        const pageReq: ApiRequest =
-          req.pagingIn === 'query'
-            ? { method: req.method, path: req.path, query: { ...req.query, ...paging }, ...(req.body !== undefined ? { body: req.body } : {}), idempotent: true }
-            : { method: req.method, path: req.path, ...(req.query !== undefined ? { query: req.query } : {}), body: { ...req.body, ...paging }, idempotent: true };
-        return send({ ...pageReq, ...(req.label !== undefined ? { label: req.label } : {}) }, { signal, note: `page ${page}` });
-      },
+      fetchPage: (page, signal) => fetchPageOfSize(page, req.pageSize, signal),
+      fetchPageOfSize,
     };
+  }
+
+  /** The item count of a `countWith` request; undefined when the endpoint is not served (404, 405, 501). */
+  async function countOf(req: PagedRequest, countWith: NonNullable<PagedRequest['countWith']>): Promise<number | undefined> {
+    let body: unknown;
+    try {
+      body = await send({ ...countWith.request, idempotent: true, ...(req.label !== undefined ? { label: req.label } : {}) }, { note: 'count' });
+    } catch (e) {
+      const status = (e as { status?: unknown }).status;
+      if (isSyncError(e) && (status === 404 || status === 405 || status === 501)) return undefined;
+      throw e;
+    }
+    const total = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[countWith.totalKey] : undefined;
+    if (typeof total !== 'number' || !Number.isSafeInteger(total) || total < 0) {
+      throw buildApiError({
+        method: countWith.request.method,
+        path: `${basePath}${orgPrefix}${countWith.request.path}`,
+        status: 200,
+        errorCode: 'invalid_page',
+        detail: `the count has no valid "${countWith.totalKey}" (got ${JSON.stringify(total) ?? 'nothing'}). The response does not have the expected shape; nothing was planned from it.`,
+      });
+    }
+    return total;
   }
 
   return {
@@ -400,7 +425,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     async listAll<T = unknown>(req: PagedRequest, onProgress?: (e: ProgressEvent) => void): Promise<T[]> {
       if (!Number.isSafeInteger(req.pageSize) || req.pageSize < 1) throw new InternalError(`listAll(${req.path}): pageSize must be a whole number ≥ 1 (got ${String(req.pageSize)}).`);
       const reader = pageReader(req);
-      const items = req.shape === 'bare' ? await readBarePages(req, reader, onProgress) : await readWrappedPages(req, reader, onProgress);
+      const countWith = req.countWith;
+      const items =
+        req.shape !== 'bare'
+          ? await readWrappedPages(req, reader, onProgress)
+          : countWith !== undefined
+            ? await readCountedBarePages(req, reader, () => countOf(req, countWith), onProgress)
+            : await readBarePages(req, reader, onProgress);
       return items as T[];
     },
   };

@@ -139,14 +139,14 @@ export async function readWrappedPages(req: PagedRequest, reader: PageReader, on
  * last one; a page longer than asked is refused for the same reason. A full page identical to the one
  * before means the server ignores `page`, and is refused instead of looping to the cap.
  */
-export async function readBarePages(req: PagedRequest, reader: PageReader, onProgress?: (e: ProgressEvent) => void): Promise<unknown[]> {
+export async function readBarePages(req: PagedRequest, reader: PageReader, onProgress?: (e: ProgressEvent) => void, firstPage?: unknown): Promise<unknown[]> {
   const label = req.label ?? req.path;
   const controller = new AbortController();
   const all: unknown[] = [];
   let previous: string | undefined;
   for (let page = 0; ; page++) {
     if (page >= reader.maxPages) throw pagingError(reader, 'too_many_pages', `still full after ${page} pages of ${req.pageSize} items (limit ${reader.maxPages} pages)`);
-    const body = await reader.fetchPage(page, controller.signal);
+    const body = page === 0 && firstPage !== undefined ? firstPage : await reader.fetchPage(page, controller.signal);
     if (!Array.isArray(body)) throw pagingError(reader, 'invalid_page', `page ${page} is not a JSON array`);
     const items = body as unknown[];
     if (items.length > req.pageSize) {
@@ -163,4 +163,77 @@ export async function readBarePages(req: PagedRequest, reader: PageReader, onPro
     onProgress?.({ label, done: all.length, total: undefined });
     if (!isFull) return all;
   }
+}
+
+/** A page reader that asks for another page size (for a server that serves less than was asked). */
+export interface SizedPageReader extends PageReader {
+  readonly fetchPageOfSize: (page: number, size: number, signal: AbortSignal) => Promise<unknown>;
+}
+
+/**
+ * Reads a bare-array listing whose size is known from a separate count (`countWith`): page 0 and the
+ * count at once, then every other page at once. The items must add up to the count. When page 0 is
+ * shorter than asked but the count says there is more, the server serves smaller pages: the listing is
+ * read again at that size (pages 0…n-1 at once), since how it numbers pages of another size is unknown.
+ * `count` resolves undefined when the count endpoint is not served; the listing is then read in order
+ * until a short page, as without a count.
+ */
+export async function readCountedBarePages(
+  req: PagedRequest,
+  reader: SizedPageReader,
+  count: () => Promise<number | undefined>,
+  onProgress?: (e: ProgressEvent) => void,
+): Promise<unknown[]> {
+  const label = req.label ?? req.path;
+  const controller = new AbortController();
+  const arrayOf = (body: unknown, page: number, size: number): unknown[] => {
+    if (!Array.isArray(body)) throw pagingError(reader, 'invalid_page', `page ${page} is not a JSON array`);
+    if (body.length > size) {
+      throw pagingError(reader, 'invalid_page', `page ${page} has ${body.length} items, more than the ${size} asked for, so the pages cannot be followed safely`);
+    }
+    return body as unknown[];
+  };
+  let first: unknown;
+  let total: number | undefined;
+  try {
+    [total, first] = await Promise.all([count(), reader.fetchPage(0, controller.signal)]);
+  } catch (e) {
+    controller.abort();
+    throw e;
+  }
+  if (total === undefined) return readBarePages(req, reader, onProgress, first);
+  if (total > reader.maxItems) throw pagingError(reader, 'too_many_pages', `the server announces ${total} items (limit ${reader.maxItems})`);
+  const page0 = arrayOf(first, 0, req.pageSize);
+  onProgress?.({ label, done: page0.length, total });
+  if (page0.length === total) return [...page0];
+  if (page0.length > total) throw pagingError(reader, 'inconsistent_pages', `page 0 has ${page0.length} items but the count is ${total}`);
+  if (page0.length === 0) throw pagingError(reader, 'inconsistent_pages', `page 0 is empty but the count is ${total}`);
+
+  // Page 0 full: the rest at the size asked. Page 0 short: the server's own size, from page 0 again.
+  const size = page0.length;
+  const isCapped = size < req.pageSize;
+  const pages = Math.ceil(total / size);
+  if (pages > reader.maxPages) throw pagingError(reader, 'too_many_pages', `${total} items in pages of ${size} take ${pages} pages (limit ${reader.maxPages})`);
+  const wanted = Array.from({ length: isCapped ? pages : pages - 1 }, (_, i) => (isCapped ? i : i + 1));
+  let done = isCapped ? 0 : size;
+  const read = await Promise.all(
+    wanted.map(async (page) => {
+      try {
+        const items = arrayOf(await (isCapped ? reader.fetchPageOfSize(page, size, controller.signal) : reader.fetchPage(page, controller.signal)), page, size);
+        const expected = page === pages - 1 ? total - size * (pages - 1) : size;
+        if (items.length !== expected) {
+          throw pagingError(reader, 'inconsistent_pages', `page ${page} of ${pages} has ${items.length} items where ${expected} were expected (count ${total})`);
+        }
+        done += items.length;
+        onProgress?.({ label, done, total });
+        return items;
+      } catch (e) {
+        controller.abort();
+        throw e;
+      }
+    }),
+  );
+  const all: unknown[] = isCapped ? [] : [...page0];
+  for (const items of read) for (const item of items) all.push(item);
+  return all;
 }

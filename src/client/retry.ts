@@ -100,18 +100,75 @@ export interface Semaphore {
   readonly active: () => number;
 }
 
-/** Creates a semaphore shared by every request of one client, so pages and writes together stay bounded. */
+/**
+ * Creates a semaphore shared by every request of one client, so pages and writes together stay bounded.
+ * Hundreds of requests may wait at once (a schedule listing per source): the queue is O(1) per step, and
+ * each distinct signal gets one abort listener however many waiters share it (one per waiter tripped
+ * Node's MaxListenersExceededWarning on the caller's SIGINT signal).
+ */
 export function createSemaphore(limit: number): Semaphore {
   let active = 0;
-  const waiting: (() => void)[] = [];
+  interface Waiter {
+    readonly grant: () => void;
+    readonly fail: (reason: unknown) => void;
+    readonly signal: AbortSignal | undefined;
+    done: boolean;
+  }
+  // A queue as an array and a head index; compacted when half of it has been served.
+  let queue: Waiter[] = [];
+  let head = 0;
+  const watched = new Map<AbortSignal, { waiting: number; readonly onAbort: () => void }>();
+  const unwatch = (signal: AbortSignal | undefined): void => {
+    if (!signal) return;
+    const w = watched.get(signal);
+    if (!w) return;
+    w.waiting--;
+    if (w.waiting === 0) {
+      signal.removeEventListener('abort', w.onAbort);
+      watched.delete(signal);
+    }
+  };
+  const watch = (signal: AbortSignal): void => {
+    const w = watched.get(signal);
+    if (w) {
+      w.waiting++;
+      return;
+    }
+    const onAbort = (): void => {
+      watched.delete(signal);
+      for (let i = head; i < queue.length; i++) {
+        const waiter = queue[i] as Waiter;
+        if (waiter.signal === signal && !waiter.done) {
+          waiter.done = true;
+          waiter.fail(signal.reason);
+        }
+      }
+    };
+    watched.set(signal, { waiting: 1, onAbort });
+    signal.addEventListener('abort', onAbort, { once: true });
+  };
+  const next = (): Waiter | undefined => {
+    while (head < queue.length) {
+      const waiter = queue[head++] as Waiter;
+      if (head > 1024 && head * 2 > queue.length) {
+        queue = queue.slice(head);
+        head = 0;
+      }
+      if (!waiter.done) return waiter;
+    }
+    return undefined;
+  };
   const releaseOnce = (): (() => void) => {
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const next = waiting.shift();
-      if (next) next();
-      else active--;
+      const waiter = next();
+      if (waiter) {
+        waiter.done = true;
+        unwatch(waiter.signal);
+        waiter.grant();
+      } else active--;
     };
   };
   return {
@@ -124,17 +181,8 @@ export function createSemaphore(limit: number): Semaphore {
       }
       return new Promise((resolve, reject) => {
         // The slot is handed over directly (active stays the same), so no newcomer can jump the queue.
-        const grant = (): void => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(releaseOnce());
-        };
-        const onAbort = (): void => {
-          const i = waiting.indexOf(grant);
-          if (i >= 0) waiting.splice(i, 1);
-          reject(signal?.reason as Error);
-        };
-        waiting.push(grant);
-        signal?.addEventListener('abort', onAbort, { once: true });
+        queue.push({ grant: () => resolve(releaseOnce()), fail: reject, signal, done: false });
+        if (signal) watch(signal);
       });
     },
   };

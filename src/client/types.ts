@@ -47,6 +47,14 @@ export interface PagedRequest {
    * itself and there is no total, so pages are read in order until a short page.
    */
   readonly shape?: 'wrapped' | 'bare';
+  /**
+   * For `shape: 'bare'`: a request whose answer holds the number of items at `totalKey` (e.g. `GET
+   * /sources/pages?perPage=1` → `totalEntries`). It is sent with page 0; the other pages then go all at
+   * once, and the items read must add up to the count, so a server that serves smaller pages than asked
+   * is detected (and read at its size) instead of passing for the end of the list. When the count
+   * endpoint answers 404, 405 or 501, pages are read in order until a short page.
+   */
+  readonly countWith?: { readonly request: ApiRequest; readonly totalKey: string };
   readonly label?: string;
 }
 

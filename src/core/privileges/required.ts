@@ -151,7 +151,8 @@ export const KIND_ROUTES: { readonly [K in ResourceKind]: KindRoutes } = {
     },
   },
   sources: {
-    list: ['GET /sources/raw/all'],
+    // The raw listing and the count that goes with its first page (client `countWith`).
+    list: ['GET /sources/raw/all', 'GET /sources/pages'],
     calls(step, ctx) {
       const refs = (): RouteCall[] =>
         ctx.hasDeferredRefs(step) ? [{ route: 'PUT /sources/{sourceId}/raw', target: ctx.selfAfter(step), why: `write the references of ${what(step)} once their targets exist` }] : [];

@@ -12,8 +12,12 @@ import { body, deepMerge, idList, reveal, seg } from '../wire.js';
 import { FINGERPRINTS_INFO_KEY, readFingerprints } from './spec.js';
 
 export const SAFE_SOURCE_FLAGS = { rebuild: false, updateSecurityProviders: false } as const;
-/** Raw listing page size (GET /sources/raw/all). */
-export const SOURCE_PAGE_SIZE = 100;
+/**
+ * Raw listing page size (GET /sources/raw/all, which documents no maximum): 1000, the largest page the
+ * fields listing allows, so most organizations take one request. The count from GET /sources/pages
+ * guards it: a server that serves smaller pages is detected and read at its own size (client `countWith`).
+ */
+export const SOURCE_PAGE_SIZE = 1000;
 
 /**
  * Secrets in the desired attrs: their dotted paths, the value to send (or undefined when the stored
@@ -102,8 +106,23 @@ async function createSource(step: CreateStep | ReplaceStep, ctx: ApplyContext): 
 
 export const sourcesOps: KindOps = {
   async list({ client, onProgress }) {
-    // The raw form carries the full configuration, so no per-source GET is needed.
-    return client.listAll({ method: 'GET', path: '/sources/raw/all', query: { includeMappings: true }, pagingIn: 'query', sizeParam: 'pageSize', pageSize: SOURCE_PAGE_SIZE, itemsKey: '', shape: 'bare', label: 'sources' }, onProgress);
+    // The raw form carries the full configuration, so no per-source GET is needed. The count goes with
+    // page 0, so every page can be asked for at once and the total checked.
+    return client.listAll(
+      {
+        method: 'GET',
+        path: '/sources/raw/all',
+        query: { includeMappings: true },
+        pagingIn: 'query',
+        sizeParam: 'pageSize',
+        pageSize: SOURCE_PAGE_SIZE,
+        itemsKey: '',
+        shape: 'bare',
+        countWith: { request: { method: 'GET', path: '/sources/pages', query: { page: 0, perPage: 1 } }, totalKey: 'totalEntries' },
+        label: 'sources',
+      },
+      onProgress,
+    );
   },
   async create(step, ctx) {
     return { remoteId: await createSource(step, ctx) };
