@@ -20,8 +20,16 @@ import type { FieldChange, PatchOperation, StoredFingerprint } from './types.js'
 
 type Seg = string | number;
 
+// Patterns come from the specs (a handful); split once each, not on every node of every comparison.
+const SPLIT = new Map<PathPattern, readonly string[]>();
+
 export function splitPattern(p: PathPattern): readonly string[] {
-  return p === '' ? [] : p.split('.');
+  let parts = SPLIT.get(p);
+  if (parts === undefined) {
+    parts = p === '' ? [] : p.split('.');
+    if (SPLIT.size < 1000) SPLIT.set(p, parts);
+  }
+  return parts;
 }
 
 /** Whether `path` is at or below a path matched by `pattern` (`*` matches one segment). */
@@ -125,25 +133,46 @@ const CHANGED_SECRET = `${REDACTED}\u0000changed`;
  * that yields the field changes, the RFC 6902 patch (values redacted) and a redacted copy of `before`.
  */
 export function diffAttrs(before: JsonObject, after: JsonObject, options: DiffOptions): DiffResult {
+  const secrets = secretsIn(after);
+  // The common case (most resources of a plan match): nothing to hide and nothing different. This is
+  // what the walk below finds at its first step, without building its context.
+  if (secrets.length === 0 && options.sensitive.length === 0 && jsonEquals(before, after)) return { changes: [], patch: [], before };
   const changes: FieldChange[] = [];
-  const secretValues = new Set(secretsIn(after).map((s) => s.reveal()));
+  const secretValues = new Set(secrets.map((s) => s.reveal()));
   const redactLive = (v: JsonValue): JsonValue => redactValues(v, secretValues);
   const walked = walk(before, after, [], { ...options, changes, redactLive, hasSecrets: secretValues.size > 0 });
   const alignedBefore = (walked.before ?? {}) as JsonObject;
   const alignedAfter = (walked.after ?? {}) as JsonObject;
-  const patch = fjp.compare(alignedBefore as object, alignedAfter as object).map((op): PatchOperation => {
+  // With no change the two aligned sides are equal: no patch to compute (most resources of a plan).
+  const patch = changes.length === 0 ? [] : fjp.compare(alignedBefore as object, alignedAfter as object).map((op): PatchOperation => {
     if (op.op === 'add' || op.op === 'replace') return { op: op.op, path: op.path, value: redactPatchValue(op.value as JsonValue) };
     return { op: 'remove', path: op.path };
   });
   return { changes, patch, before: alignedBefore };
 }
 
-/** Every Secret inside a value. */
+/** Every Secret inside a value, in document order. */
 export function secretsIn(v: unknown): Secret[] {
-  if (isSecret(v)) return [v];
-  if (Array.isArray(v)) return v.flatMap(secretsIn);
-  if (isPlainObject(v)) return Object.values(v).flatMap(secretsIn);
-  return [];
+  const out: Secret[] = [];
+  collectSecrets(v, out);
+  return out;
+}
+
+// Runs on every declared resource of every plan: one array for the whole walk, none per level.
+function collectSecrets(v: unknown, out: Secret[]): void {
+  if (isSecret(v)) out.push(v);
+  else if (Array.isArray(v)) for (const x of v) collectSecrets(x, out);
+  else if (isPlainObject(v)) for (const k in v) collectSecrets(v[k], out);
+}
+
+/** Whether a value holds a Secret anywhere (stops at the first). */
+function containsSecret(v: unknown): boolean {
+  if (isSecret(v)) return true;
+  if (Array.isArray(v)) return v.some(containsSecret);
+  if (isPlainObject(v)) {
+    for (const k in v) if (containsSecret(v[k])) return true;
+  }
+  return false;
 }
 
 /**
@@ -202,7 +231,7 @@ interface Walked {
   readonly after: JsonValue | undefined;
 }
 
-const hasSecret = (v: unknown): boolean => secretsIn(v).length > 0;
+const hasSecret = containsSecret;
 
 /**
  * Walks both sides together. Objects are walked key by key; arrays that hold secrets are walked element by
@@ -257,11 +286,22 @@ const plain = (v: JsonValue, ctx: WalkContext): JsonValue => (ctx.hasSecrets && 
 export function jsonEquals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (isSecret(a) || isSecret(b)) return isSecret(a) && isSecret(b) && a.ref === b.ref && a.fingerprint === b.fingerprint;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEquals(x, b[i]));
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEquals(a[i], b[i])) return false;
+    return true;
+  }
   if (isPlainObject(a) && isPlainObject(b)) {
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => jsonEquals(a[k], b[k]));
+    // Counted rather than filtered into new arrays: this runs on every compared resource.
+    let na = 0;
+    for (const k in a) {
+      if (a[k] === undefined) continue;
+      na++;
+      if (!jsonEquals(a[k], b[k])) return false;
+    }
+    let nb = 0;
+    for (const k in b) if (b[k] !== undefined) nb++;
+    return na === nb;
   }
   return false;
 }

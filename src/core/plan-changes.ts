@@ -64,6 +64,28 @@ export interface PlanOutcome {
   readonly issues: readonly Issue[];
 }
 
+/**
+ * Resources by address, kept per kind and keyed by the key itself: the planner looks up every resource
+ * and every reference, and a lookup by `kind/key` would build (and hash) a new string each time.
+ */
+interface ByAddress<V> {
+  get(kind: ResourceKind, key: string): V | undefined;
+  has(kind: ResourceKind, key: string): boolean;
+}
+
+function byAddress<V>(): ByAddress<V> & { set(kind: ResourceKind, key: string, value: V): void } {
+  const maps = new Map<ResourceKind, Map<string, V>>();
+  return {
+    get: (kind, key) => maps.get(kind)?.get(key),
+    has: (kind, key) => maps.get(kind)?.has(key) === true,
+    set: (kind, key, value) => {
+      let map = maps.get(kind);
+      if (!map) maps.set(kind, (map = new Map<string, V>()));
+      map.set(key, value);
+    },
+  };
+}
+
 const KIND_INDEX = Object.fromEntries(RESOURCE_KINDS.map((k, i) => [k, i])) as Record<ResourceKind, number>;
 const CREATE_WAVES = RESOURCE_KINDS.length;
 
@@ -98,17 +120,24 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
 
   // Live resources by address. Of two with one identity (an error, reported below) the one with the
   // smallest id is kept, so the plan never depends on the order Coveo listed them in.
-  const liveIndex = new Map<string, LiveResource>();
+  const liveIndex = byAddress<LiveResource>();
   const liveTwins = new Map<string, LiveResource[]>();
   for (const kind of RESOURCE_KINDS) {
-    for (const l of [...(live[kind] ?? [])].sort((a, b) => compareStrings(a.remoteId, b.remoteId))) {
+    for (const l of live[kind] ?? []) {
+      const kept = liveIndex.get(kind, l.key);
+      if (kept === undefined) {
+        liveIndex.set(kind, l.key, l);
+        continue;
+      }
+      // Twins are rare: the one with the smallest id is kept, the others listed in id order.
       const address = addressOf(kind, l.key);
-      if (liveIndex.has(address)) liveTwins.set(address, [...(liveTwins.get(address) ?? []), l]);
-      else liveIndex.set(address, l);
+      const [first, ...others] = [kept, l, ...(liveTwins.get(address) ?? [])].sort((a, b) => compareStrings(a.remoteId, b.remoteId)) as [LiveResource, ...LiveResource[]];
+      liveIndex.set(kind, l.key, first);
+      liveTwins.set(address, others);
     }
   }
-  const desiredIndex = new Map<string, DesiredResource>();
-  for (const kind of RESOURCE_KINDS) for (const d of desired[kind]) desiredIndex.set(addressOf(kind, d.key), d);
+  const desiredIndex = byAddress<DesiredResource>();
+  for (const kind of RESOURCE_KINDS) for (const d of desired[kind]) desiredIndex.set(kind, d.key, d);
 
   /** Comparisons of declared resources with their live twin, kept for the re-point pass. */
   const compared = new Map<string, Compared>();
@@ -122,10 +151,9 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
     });
     const liveOfKind: LiveResource[] = [];
     for (const l of live[kind] ?? []) {
-      const address = addressOf(kind, l.key);
-      if (isIgnored(kind, l.key) || liveIndex.get(address) !== l) continue;
+      if (isIgnored(kind, l.key) || liveIndex.get(kind, l.key) !== l) continue;
       liveOfKind.push(l);
-      const twins = liveTwins.get(address);
+      const twins = liveTwins.size === 0 ? undefined : liveTwins.get(addressOf(kind, l.key));
       if (twins) {
         issues.push({
           severity: 'error',
@@ -136,22 +164,24 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
       }
     }
     const declared = new Set<string>();
+    const references: ReferenceIndex = { live, liveIndex, desiredIndex, specs: options.specs };
     for (const d of desiredOfKind) {
       const address = addressOf(kind, d.key);
       declared.add(d.key);
-      checkReferences(spec, d, { live, liveIndex, desiredIndex, specs: options.specs }, issues, warnings);
-      const l = liveIndex.get(address);
+      checkReferences(spec, d, references, issues, warnings);
+      const l = liveIndex.get(kind, d.key);
       if (!l) {
         drafts.push({ kind, id: d.key, action: 'create', after: d.attrs, risk: 'safe', notes: [], ...(d.origin ? { origin: d.origin } : {}) });
         continue;
       }
       const c = compareResource(spec, d, l, options);
-      compared.set(address, c);
       const forced = options.forceReplace?.includes(address) === true;
       if (c.changes.length === 0 && !forced) {
+        // Not kept: the re-point pass compares again the few it needs (the same pure comparison).
         unchanged.add(address);
         continue;
       }
+      compared.set(address, c);
       const replaceChange = c.changes.find((ch) => isUnderAny(segmentsOf(ch.path), spec.replaceOn));
       if (forced || replaceChange) {
         drafts.push({
@@ -196,8 +226,8 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
   guardMassDelete(kept, live, managed, options, issues);
   checkDeletedReferences(kept, desired, options, isIgnored, issues);
 
-  const basisLive: Record<string, string> = {};
-  for (const kind of managed) for (const l of live[kind] ?? []) if (liveIndex.get(addressOf(kind, l.key)) === l) basisLive[addressOf(kind, l.key)] = l.etag;
+  const basisLive: [string, string][] = [];
+  for (const kind of managed) for (const l of live[kind] ?? []) if (liveIndex.get(kind, l.key) === l) basisLive.push([addressOf(kind, l.key), l.etag]);
 
   const plan: Plan = {
     version: PLAN_VERSION,
@@ -205,7 +235,7 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
       organizationId: options.organizationId,
       config: options.hash(stableStringify(managed.map((k) => [k, [...desired[k]].sort((a, b) => compareStrings(a.key, b.key)).map((d) => [d.key, d.attrs])]))),
       kinds: managed,
-      live: sortRecord(basisLive),
+      live: Object.fromEntries(basisLive.sort((a, b) => compareStrings(a[0], b[0]))),
       salt: options.salt,
     },
     steps: kept,
@@ -248,8 +278,8 @@ function showLive(spec: KindSpec, l: LiveResource, d: DesiredResource | undefine
 
 interface ReferenceIndex {
   readonly live: LiveState;
-  readonly liveIndex: ReadonlyMap<string, LiveResource>;
-  readonly desiredIndex: ReadonlyMap<string, DesiredResource>;
+  readonly liveIndex: ByAddress<LiveResource>;
+  readonly desiredIndex: ByAddress<DesiredResource>;
   readonly specs: SpecTable;
 }
 
@@ -257,8 +287,7 @@ interface ReferenceIndex {
 function checkReferences(spec: KindSpec, d: DesiredResource, index: ReferenceIndex, issues: Issue[], warnings: PlanWarning[]): void {
   const { live, liveIndex, desiredIndex } = index;
   for (const ref of spec.references(d.attrs)) {
-    const address = addressOf(ref.kind, ref.key);
-    if (desiredIndex.has(address) || liveIndex.has(address)) continue;
+    if (desiredIndex.has(ref.kind, ref.key) || liveIndex.has(ref.kind, ref.key)) continue;
     if (live[ref.kind] === undefined) {
       // The kind was not read (e.g. API keys with an API-key token): nothing proves the reference wrong.
       warnings.push({
@@ -330,7 +359,7 @@ function cascadeOwners(
 function repointReferrers(
   drafts: Draft[],
   desired: DesiredState,
-  liveIndex: ReadonlyMap<string, LiveResource>,
+  liveIndex: ByAddress<LiveResource>,
   compared: ReadonlyMap<string, Compared>,
   managed: readonly ResourceKind[],
   options: PlanOptions,
@@ -347,7 +376,7 @@ function repointReferrers(
       const spec = options.specs[kind] as KindSpec;
       for (const d of [...desired[kind]].sort((a, b) => compareStrings(a.key, b.key))) {
         const address = addressOf(kind, d.key);
-        const l = liveIndex.get(address);
+        const l = liveIndex.get(kind, d.key);
         if (!l || isIgnored(kind, d.key)) continue;
         const hits = spec.references(d.attrs).filter((r) => fresh.includes(addressOf(r.kind, r.key)));
         if (hits.length === 0) continue;
@@ -451,7 +480,7 @@ function classify(s: Draft, spec: KindSpec): Draft {
 function finishStep(
   s: Draft,
   options: PlanOptions,
-  liveIndex: ReadonlyMap<string, LiveResource>,
+  liveIndex: ByAddress<LiveResource>,
   replacedOrCreated: ReadonlySet<string>,
 ): PlanStep {
   const spec = options.specs[s.kind] as KindSpec;
@@ -461,7 +490,7 @@ function finishStep(
   const after = s.after;
   const refs: ResolvedRef[] = spec.references(after).map((r) => {
     const address = addressOf(r.kind, r.key);
-    const l = liveIndex.get(address);
+    const l = liveIndex.get(r.kind, r.key);
     return { ...r, remoteId: l && !replacedOrCreated.has(address) ? l.remoteId : null };
   });
   // Only steps of this plan can be waited for: a reference to something that exists and stays is resolved.
@@ -489,8 +518,4 @@ function uniqueWarnings(warnings: readonly PlanWarning[]): PlanWarning[] {
   const seen = new Map<string, PlanWarning>();
   for (const w of warnings) seen.set(`${w.code}\u0000${w.address ?? ''}\u0000${w.message}`, w);
   return [...seen.values()];
-}
-
-function sortRecord(r: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(r).sort((a, b) => compareStrings(a[0], b[0])));
 }

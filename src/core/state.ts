@@ -4,7 +4,7 @@
  */
 import type { SourcePosition } from '../errors.js';
 import { stableStringify, type JsonObject } from './json.js';
-import type { LiveContext } from './kind-spec.js';
+import type { LiveContext, NormalizedLive } from './kind-spec.js';
 import type { SpecTable } from './plan-changes.js';
 import {
   RESOURCE_KINDS,
@@ -48,29 +48,46 @@ export interface BuiltLiveState {
  */
 export function buildLiveState(dtos: { readonly [K in ResourceKind]?: readonly unknown[] }, specs: SpecTable, hash: (text: string) => string): BuiltLiveState {
   const index = new Map<string, ResourceKey>();
-  const ctx: LiveContext = { keyOf: (kind, id) => index.get(`${kind}\u0000${id}`) };
-  // Pass 1: keys of every kind, in dependency order (a schedule's key needs its source's name).
+  // Whether the normalisation running now asked for another object's identity: its result may then
+  // change once every identity is known, and it is made again in pass 2.
+  let askedForKeys = false;
+  const ctx: LiveContext = {
+    keyOf: (kind, id) => {
+      askedForKeys = true;
+      return index.get(`${kind}\u0000${id}`);
+    },
+  };
+  // Pass 1: keys of every kind, in dependency order (a schedule's key needs its source's name). A
+  // result that used no other identity is final (specs are pure), so pass 2 keeps it.
+  const first = new Map<ResourceKind, (NormalizedLive | undefined)[]>();
   for (const kind of RESOURCE_KINDS) {
-    for (const dto of dtos[kind] ?? []) {
+    const list = dtos[kind];
+    if (list === undefined) continue;
+    const kept = new Array<NormalizedLive | undefined>(list.length);
+    list.forEach((dto, i) => {
+      askedForKeys = false;
       const n = specs[kind].normalizeLive(dto, ctx);
       if (n.managed) index.set(`${kind}\u0000${n.remoteId}`, n.key);
-    }
+      kept[i] = askedForKeys ? undefined : n;
+    });
+    first.set(kind, kept);
   }
   const live: Partial<Record<ResourceKind, LiveResource[]>> = {};
   const unmanaged: UnmanagedLive[] = [];
   for (const kind of RESOURCE_KINDS) {
     const list = dtos[kind];
     if (list === undefined) continue;
+    const kept = first.get(kind) ?? [];
     const out: LiveResource[] = [];
-    for (const dto of list) {
-      const n = specs[kind].normalizeLive(dto, ctx);
+    list.forEach((dto, i) => {
+      const n = kept[i] ?? specs[kind].normalizeLive(dto, ctx);
       if (!n.managed) {
         unmanaged.push({ kind, remoteId: n.remoteId, label: n.label, reason: n.reason });
-        continue;
+        return;
       }
       const { managed: _m, ...rest } = n;
       out.push({ kind, ...rest, etag: hash(stableStringify(dto)) });
-    }
+    });
     live[kind] = out;
   }
   return { live, unmanaged };

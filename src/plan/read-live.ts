@@ -58,21 +58,31 @@ export async function readLive(
   return read;
 }
 
-/** An index over what was read, for the applier's id lookups and read-merge-write. */
+/**
+ * An index over what was read, for the applier's id lookups and read-merge-write. The id → DTO table of a
+ * kind is built the first time that kind is asked for: a plan that applies nothing never pays for it.
+ */
 export function indexLive(dtos: LiveDtos, live: LiveState, specs: SpecTable): LiveIndex {
-  const byId = new Map<string, JsonObject>();
   const byKey = new Map<string, RemoteId>();
   const all = new Map<ResourceKind, JsonObject[]>();
+  const byId = new Map<ResourceKind, Map<string, JsonObject>>();
   const noRefs = { keyOf: () => undefined };
   for (const kind of RESOURCE_KINDS) {
-    const list = (dtos[kind] ?? []).filter(isPlainObject) as JsonObject[];
-    all.set(kind, list);
-    for (const dto of list) byId.set(`${kind}\u0000${specs[kind].normalizeLive(dto, noRefs).remoteId}`, dto);
+    all.set(kind, (dtos[kind] ?? []).filter(isPlainObject) as JsonObject[]);
     for (const l of live[kind] ?? []) byKey.set(`${kind}\u0000${l.key}`, l.remoteId);
   }
+  const idsOf = (kind: ResourceKind): Map<string, JsonObject> => {
+    let ids = byId.get(kind);
+    if (!ids) {
+      ids = new Map();
+      for (const dto of all.get(kind) ?? []) ids.set(specs[kind].normalizeLive(dto, noRefs).remoteId, dto);
+      byId.set(kind, ids);
+    }
+    return ids;
+  };
   return {
     idOf: (kind, key) => byKey.get(`${kind}\u0000${key}`),
-    dto: (kind, id) => byId.get(`${kind}\u0000${id}`),
+    dto: (kind, id) => idsOf(kind).get(id),
     dtos: (kind) => all.get(kind) ?? [],
   };
 }

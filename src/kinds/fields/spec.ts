@@ -3,7 +3,7 @@ import type { JsonObject, JsonValue } from '../../core/json.js';
 import type { KindSpec } from '../../core/kind-spec.js';
 import { toRemoteId, toResourceKey } from '../../core/types.js';
 import { IDENTITY } from '../identity.js';
-import { asObject, asString, compact, pick, sortedStrings } from '../common.js';
+import { asObject, asString, pick, sortedStrings } from '../common.js';
 
 /** Boolean options and their defaults (coveo-api-contract.md, FieldModel). `facet`/`sort` depend on type. */
 export const FIELD_BOOLEAN_DEFAULTS: Readonly<Record<string, boolean>> = {
@@ -34,16 +34,21 @@ export function fieldDefault(option: string, type: string | undefined): boolean 
   return FIELD_BOOLEAN_DEFAULTS[option];
 }
 
+const OPTIONS: readonly string[] = [...TYPED_DEFAULTS, ...Object.keys(FIELD_BOOLEAN_DEFAULTS)];
+
+// Runs for every declared and every live field of every plan (10,000 calls for a 5,000-field org): the
+// object is built key by key, never by spreading another one, which made V8 fall back to a slow
+// dictionary object and cost ~20x more (issue 9). No value is undefined, so nothing needs compacting.
 function normalizeField(src: JsonObject): JsonObject {
   const type = asString(src['type']);
-  const out: Record<string, JsonValue> = { ...pick(src, STRINGS) };
+  const out: Record<string, JsonValue> = pick(src, STRINGS);
   if (type !== undefined) out['type'] = type;
-  for (const opt of [...TYPED_DEFAULTS, ...Object.keys(FIELD_BOOLEAN_DEFAULTS)]) {
+  for (const opt of OPTIONS) {
     const v = src[opt];
     out[opt] = typeof v === 'boolean' ? v : (fieldDefault(opt, type) ?? false);
   }
   if (src['automaticFacetsCandidateTags'] !== undefined) out['automaticFacetsCandidateTags'] = sortedStrings(src['automaticFacetsCandidateTags']);
-  return compact(out);
+  return out;
 }
 
 export const fieldsSpec: KindSpec<'fields'> = {
