@@ -77,6 +77,7 @@ export async function applyPlan(steps: readonly PlanStep[], options: ApplyOption
   const warnings: string[] = [];
   const secretsWritten: string[] = [];
   const failedOrSkipped = new Set<string>();
+  let failedCount = 0;
   /** Addresses whose new API key value is already in the sink (a replace saves it before retiring the old key). */
   const secretSaved = new Set<string>();
 
@@ -108,7 +109,10 @@ export async function applyPlan(steps: readonly PlanStep[], options: ApplyOption
 
   const record = (s: PlanStep, status: StepStatus, extra: Partial<StepResult> = {}): void => {
     const address = addressOfStep(s);
+    const previous = results.get(address);
+    if (previous?.status === 'failed') failedCount--;
     results.set(address, { address, kind: s.kind, id: s.id, action: s.action, status, ...extra });
+    if (status === 'failed') failedCount++;
     if (status !== 'applied') failedOrSkipped.add(address);
   };
 
@@ -132,7 +136,7 @@ export async function applyPlan(steps: readonly PlanStep[], options: ApplyOption
     const dep = s.dependsOn.find((d) => failedOrSkipped.has(d));
     if (dep) return `depends on ${dep}, which did not apply`;
     // Never delete anything once something failed: the files and the org disagree in a way nobody reviewed.
-    if (s.action === 'delete' && [...results.values()].some((r) => r.status === 'failed')) return 'an earlier step failed; deletes are not run after a failure';
+    if (s.action === 'delete' && failedCount > 0) return 'an earlier step failed; deletes are not run after a failure';
     return undefined;
   };
 
@@ -221,7 +225,9 @@ export async function applyPlan(steps: readonly PlanStep[], options: ApplyOption
     for (const s of wave) {
       if (ops[s.kind].batch && s.action !== 'replace') {
         const k = `${s.kind}\u0000${s.action}`;
-        batched.set(k, [...(batched.get(k) ?? []), s]);
+        const list = batched.get(k);
+        if (list) list.push(s);
+        else batched.set(k, [s]);
       } else singles.push(s);
     }
     await Promise.all([
@@ -274,7 +280,11 @@ export async function applyPlan(steps: readonly PlanStep[], options: ApplyOption
 
 function groupWaves(steps: readonly PlanStep[]): PlanStep[][] {
   const byWave = new Map<number, PlanStep[]>();
-  for (const s of steps) byWave.set(s.wave, [...(byWave.get(s.wave) ?? []), s]);
+  for (const s of steps) {
+    const wave = byWave.get(s.wave);
+    if (wave) wave.push(s);
+    else byWave.set(s.wave, [s]);
+  }
   return [...byWave.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
 }
 

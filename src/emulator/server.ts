@@ -340,7 +340,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   checkHandlers(HANDLERS);
   const server: Server = createServer(
-    { keepAliveTimeout: 5_000 },
+    // Idle keep-alive connections are kept 65 s, like the load balancers in front of real APIs (60 s
+    // and more), not Node's 5 s: a client busy planning for a few seconds would otherwise find its pooled
+    // connections closed under it ("other side closed") and could not safely retry the POSTs sent on them.
+    { keepAliveTimeout: 65_000 },
     createRequestListener({
       env,
       handlers: HANDLERS,

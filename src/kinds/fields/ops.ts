@@ -3,7 +3,7 @@
  * chunked, so 5,000 fields cost a handful of requests.
  */
 import type { JsonObject } from '../../core/json.js';
-import { toRemoteId, type CreateStep, type ReplaceStep, type UpdateStep } from '../../core/types.js';
+import { toRemoteId, type CreateStep, type RemoteId, type ReplaceStep, type UpdateStep } from '../../core/types.js';
 import { asObject } from '../common.js';
 import type { ApplyContext, KindOps } from '../ops-types.js';
 import { deepMerge, seg } from '../wire.js';
@@ -19,6 +19,44 @@ function toWire(step: CreateStep | UpdateStep | ReplaceStep, ctx: ApplyContext):
   const live = ctx.liveDto('fields', step.remoteId);
   const { sources: _s, mappings: _m, ...rest } = live ?? {};
   return asObject(deepMerge(rest, desired));
+}
+
+/** Per listing of live sources: each string found in a source's `mappings` (field names) → the sources holding it. */
+const mappedBy = new WeakMap<readonly JsonObject[], Map<string, RemoteId[]>>();
+
+/**
+ * The sources whose mappings name `field`, from an index built once per listing: a plan that changes
+ * thousands of fields must not scan every source for each of them.
+ */
+export function sourcesMapping(sources: readonly JsonObject[], field: string): readonly RemoteId[] {
+  let index = mappedBy.get(sources);
+  if (!index) {
+    index = new Map();
+    for (const src of sources) {
+      const names = new Set<string>();
+      collectStrings(src['mappings'], names);
+      for (const name of names) {
+        const list = index.get(name);
+        const id = toRemoteId(src['id'] as string);
+        if (list) list.push(id);
+        else index.set(name, [id]);
+      }
+    }
+    mappedBy.set(sources, index);
+  }
+  return index.get(field) ?? [];
+}
+
+/** Every string in a JSON value, object keys included (what a text search of its JSON form would find). */
+function collectStrings(v: unknown, out: Set<string>): void {
+  if (typeof v === 'string') out.add(v);
+  else if (Array.isArray(v)) for (const x of v) collectStrings(x, out);
+  else if (typeof v === 'object' && v !== null) {
+    for (const [k, x] of Object.entries(v)) {
+      out.add(k);
+      collectStrings(x, out);
+    }
+  }
 }
 
 export const fieldsOps: KindOps = {
@@ -45,10 +83,7 @@ export const fieldsOps: KindOps = {
   },
   touchedSources(step, ctx) {
     // Sources that map a changed field need their changes applied (design §5).
-    return ctx
-      .liveDtos('sources')
-      .filter((src) => JSON.stringify(src['mappings'] ?? []).includes(`"${step.id}"`))
-      .map((src) => toRemoteId(src['id'] as string));
+    return sourcesMapping(ctx.liveDtos('sources'), step.id);
   },
   batch: {
     chunkSize: FIELD_BATCH_SIZE,

@@ -1,6 +1,6 @@
 /** Security providers over the Security Cache API: list, PUT upsert by client-chosen id, DELETE. */
 import type { JsonObject, JsonValue } from '../../core/json.js';
-import { toRemoteId, type CreateStep, type ReplaceStep, type UpdateStep } from '../../core/types.js';
+import { toRemoteId, type CreateStep, type RemoteId, type ReplaceStep, type UpdateStep } from '../../core/types.js';
 import { asArray, asObject, asString } from '../common.js';
 import type { ApplyContext, KindOps } from '../ops-types.js';
 import { isSecret } from '../../core/secret.js';
@@ -53,6 +53,27 @@ function stripStatus(dto: JsonObject): JsonObject {
   return rest;
 }
 
+/** Per listing of live sources: provider id → the sources that reference it (built once, not per step). */
+const securedBy = new WeakMap<readonly JsonObject[], Map<string, RemoteId[]>>();
+
+export function sourcesSecuredBy(sources: readonly JsonObject[], provider: string): readonly RemoteId[] {
+  let index = securedBy.get(sources);
+  if (!index) {
+    index = new Map();
+    for (const src of sources) {
+      for (const ref of new Set(asArray(src['securityProviderReferences']))) {
+        if (typeof ref !== 'string') continue;
+        const list = index.get(ref);
+        const id = toRemoteId(src['id'] as string);
+        if (list) list.push(id);
+        else index.set(ref, [id]);
+      }
+    }
+    securedBy.set(sources, index);
+  }
+  return index.get(provider) ?? [];
+}
+
 export const securityProvidersOps: KindOps = {
   async list({ client }) {
     return client.request<unknown[]>({ method: 'GET', path: '/securityproviders', label: 'security providers' });
@@ -74,9 +95,6 @@ export const securityProvidersOps: KindOps = {
   },
   touchedSources(step, ctx) {
     // Sources secured by a changed provider need their changes applied (design §5).
-    return ctx
-      .liveDtos('sources')
-      .filter((src) => asArray(src['securityProviderReferences']).includes(step.id))
-      .map((src) => toRemoteId(src['id'] as string));
+    return sourcesSecuredBy(ctx.liveDtos('sources'), step.id);
   },
 };
