@@ -6,6 +6,7 @@
 import { AbortError, InternalError, isSyncError, UsageError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { buildApiError, isJsonContentType, parseErrorBody, snippetOf, type ApiFailure, type ErrorBodyFacts } from './errors.js';
+import { isNestedDeeperThan, MAX_RESPONSE_DEPTH } from './json-depth.js';
 import { readBarePages, readCountedBarePages, readWrappedPages, type SizedPageReader } from './paging.js';
 import { computeRetryDelay, createSemaphore, isRetryable, networkCodeOf, parseRetryAfter, type AttemptFailure } from './retry.js';
 import { createRedactor, validateToken } from './token.js';
@@ -269,6 +270,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         const kind = contentType === null ? 'no content type' : redact(contentType.split(';')[0]?.trim() ?? contentType);
         if (contentType !== null && !isJsonContentType(contentType)) {
           return final({ facts: requestIdOnly, errorCode: 'response_not_json', detail: `expected JSON but the response is ${kind}: ${snippetOf(read.text, redact)}` });
+        }
+        if (isNestedDeeperThan(read.text, MAX_RESPONSE_DEPTH)) {
+          return final({ facts: requestIdOnly, errorCode: 'response_too_deep', detail: `the response nests more than ${MAX_RESPONSE_DEPTH} levels deep; refusing to read it` });
         }
         try {
           return { ok: true, value: JSON.parse(read.text) as unknown };

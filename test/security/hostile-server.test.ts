@@ -7,8 +7,10 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createApiClient, type ApiClientOptions } from '../../src/client/client.js';
+import { isNestedDeeperThan } from '../../src/client/json-depth.js';
 import type { ApiClient } from '../../src/client/types.js';
 import { toRemoteId, type DeleteStep } from '../../src/core/types.js';
 import { ApiError, exitCodeOf, isSyncError } from '../../src/errors.js';
@@ -134,6 +136,7 @@ describe('answers that are not what they claim', () => {
     ['an error message that echoes the token', (req, res) => json(res, { message: `bad token ${req.headers.authorization ?? ''} ${encodeURIComponent(TOKEN)}`, errorCode: 'INVALID' }, 400), /400/],
     ['an error message of 1 MB', (_q, res) => json(res, { message: 'x'.repeat(1024 * 1024), errorCode: 'BIG' }, 400), /400/],
     ['an error body that is a JSON string of HTML', (_q, res) => json(res, HTML_PAGE, 500), /500/],
+    ['JSON nested 50,000 levels deep', (_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(`${'['.repeat(50_000)}${']'.repeat(50_000)}`), 'response_too_deep'],
   ];
   it.each(cases)('%s', async (_name, handler, code) => {
     const server = await serve(handler);
@@ -142,6 +145,33 @@ describe('answers that are not what they claim', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('deeply nested answers', () => {
+  it('a source listing nested 20,000 levels deep ends the read with an ApiError (was: a stack overflow, "internal error")', async () => {
+    const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+    const server = await serve((_q, res, url) => {
+      if (url.pathname.endsWith('/sources/pages')) return json(res, { sourceModels: [], totalEntries: 1, totalPages: 1 });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(url.searchParams.get('page') === '0' ? `[{"id":"s1","name":"Docs","sourceType":"WEB","configuration":${deep}}]` : '[]');
+    });
+    try {
+      expectCleanError(await failureOf(readLive(clientFor(server), OPS, ['sources'])), 'response_too_deep');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('the depth scan agrees with the parsed value, brackets and escapes inside strings included', () => {
+    const depthOf = (v: unknown): number => (Array.isArray(v) ? 1 + Math.max(0, ...v.map(depthOf)) : v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v).map(depthOf)) : 0);
+    const tricky = fc.oneof(fc.jsonValue({ maxDepth: 6 }), fc.constantFrom('[', ']', '{', '}', '\\', '\\"', '"[', '\\\\'));
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), tricky, fc.nat({ max: 8 }), (value, extra, max) => {
+        const text = JSON.stringify([value, extra]);
+        expect(isNestedDeeperThan(text, max)).toBe(depthOf([value, extra]) > max);
+      }),
+      { numRuns: 500, seed: 7 },
+    );
   });
 });
 
@@ -229,6 +259,7 @@ describe('listings answered with something that is not a list', () => {
   it.each([
     ['groups', { message: 'You are not allowed', errorCode: 'ACCESS_DENIED' }],
     ['apiKeys', null],
+    ['securityProviders', { items: [] }],
   ] as const)('%s answered %j with a 200: an ApiError, never an empty list', async (kind, body) => {
     const server = await serve((_q, res) => json(res, body));
     try {

@@ -4,7 +4,7 @@ import { toRemoteId, type CreateStep, type RemoteId, type ReplaceStep, type Upda
 import { asArray, asObject, asString } from '../common.js';
 import type { ApplyContext, KindOps } from '../ops-types.js';
 import { isSecret } from '../../core/secret.js';
-import { body, deepMerge, reveal, seg } from '../wire.js';
+import { body, deepMerge, listFrom, reveal, seg } from '../wire.js';
 import { FINGERPRINTS_PARAMETER } from './spec.js';
 
 function toWire(step: CreateStep | UpdateStep | ReplaceStep, ctx: ApplyContext): JsonObject {
@@ -76,7 +76,7 @@ export function sourcesSecuredBy(sources: readonly JsonObject[], provider: strin
 
 export const securityProvidersOps: KindOps = {
   async list({ client }) {
-    return client.request<unknown[]>({ method: 'GET', path: '/securityproviders', label: 'security providers' });
+    return listFrom(client, '/securityproviders', 'security providers');
   },
   async create(step, ctx) {
     // PUT is an upsert and needs SECURITY_PROVIDER:CREATE (contract); it is idempotent, so safe to retry.
