@@ -45,6 +45,12 @@ export interface KindSpec<K extends ResourceKind = ResourceKind> {
   normalizeDesired(written: JsonObject): JsonObject;
   /** Wire DTO → comparable attrs, or "not managed". Server-managed fields are dropped here. */
   normalizeLive(dto: unknown, ctx: LiveContext): NormalizedLive;
+  /**
+   * Attributes Coveo refuses to change on its built-in resources (system fields, the Administrators
+   * group's privileges): a declaration that differs there is an input error, never a step that fails on
+   * every apply. `*` is every attribute.
+   */
+  readonly builtInReadOnly?: readonly PathPattern[];
   /** A change under one of these paths is a `replace`, never an `update`. */
   readonly replaceOn: readonly PathPattern[];
   /** Why a replace is needed, for the step's `reason`. */

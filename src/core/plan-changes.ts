@@ -5,7 +5,7 @@
  * lays the steps out in waves.
  */
 import type { Issue } from '../errors.js';
-import { diffAttrs, isUnderAny, omitPaths, projectLive, redactSensitive, redactValues, secretsIn, segmentsOf } from './compare.js';
+import { diffAttrs, isUnderAny, jsonEquals, omitPaths, projectLive, redactSensitive, redactValues, secretsIn, segmentsOf } from './compare.js';
 import { compareStrings, stableStringify, type JsonObject } from './json.js';
 import type { KindSpec } from './kind-spec.js';
 import {
@@ -174,11 +174,27 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
         drafts.push({ kind, id: d.key, action: 'create', after: d.attrs, risk: 'safe', notes: [], ...(d.origin ? { origin: d.origin } : {}) });
         continue;
       }
-      const c = compareResource(spec, d, l, options);
       const forced = options.forceReplace?.includes(address) === true;
+      if (!forced && matchesLive(spec, d, l)) {
+        unchanged.add(address);
+        continue;
+      }
+      const c = compareResource(spec, d, l, options);
       if (c.changes.length === 0 && !forced) {
         // Not kept: the re-point pass compares again the few it needs (the same pure comparison).
         unchanged.add(address);
+        continue;
+      }
+      // A protected one is left alone anyway (with its warning): nothing to refuse.
+      const frozen = l.isBuiltIn === true && spec.builtInReadOnly && !protect.has(address) ? c.changes.filter((ch) => isUnderAny(segmentsOf(ch.path), spec.builtInReadOnly ?? [])) : [];
+      if (frozen.length > 0) {
+        issues.push({
+          severity: 'error',
+          code: 'built_in_read_only',
+          path: '',
+          ...(d.origin ? { position: d.origin } : {}),
+          message: `${spec.singular} "${d.key}" is built into Coveo, which refuses changes to its ${frozen.map((ch) => ch.path).join(', ')}; declare it as Coveo has it, or remove it from the files.`,
+        });
         continue;
       }
       compared.set(address, c);
@@ -268,6 +284,23 @@ function compareResource(spec: KindSpec, d: DesiredResource, l: LiveResource, op
     fingerprint: options.fingerprint,
     ...(l.fingerprints ? { fingerprints: l.fingerprints } : {}),
   });
+}
+
+/**
+ * Whether a declared resource equals its live twin, decided without the full comparison when the kind
+ * has no sensitive, write-only or subset path: each declared attr equal to the live one (a Secret never
+ * equals a live value, so it goes to the full comparison). Most resources of a plan match; this spares
+ * them the projected copy and the walk. `false` only means "compare fully".
+ */
+function matchesLive(spec: KindSpec, d: DesiredResource, l: LiveResource): boolean {
+  if (spec.sensitive.length > 0 || spec.writeOnly.length > 0) return false;
+  for (const k in d.attrs) {
+    const v = d.attrs[k];
+    if (v === undefined) continue;
+    const lv = l.attrs[k];
+    if (lv === undefined || spec.subsetPaths.includes(k) || !jsonEquals(lv, v)) return false;
+  }
+  return true;
 }
 
 /** The whole live object as a step may show it: sensitive paths and live copies of the files' secrets redacted. */

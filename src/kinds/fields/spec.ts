@@ -63,6 +63,8 @@ export const fieldsSpec: KindSpec<'fields'> = {
     const name = asString(d['name']) ?? '';
     return { managed: true, key: toResourceKey(name), remoteId: toRemoteId(name), isBuiltIn: d['system'] === true, attrs: normalizeField(d) };
   },
+  // System fields are Coveo's (platform notes: exclude origin=SYSTEM fields from management).
+  builtInReadOnly: ['*'],
   replaceOn: ['type'],
   replaceReason: 'Coveo cannot change the type of an existing field; it is deleted and created again, and sources that use it need a rebuild',
   sensitive: [],

@@ -55,6 +55,8 @@ export const groupsSpec: KindSpec<'groups'> = {
       }),
     };
   },
+  // Coveo keeps the Administrators group's privileges whatever a PUT says; its members can change.
+  builtInReadOnly: ['privileges'],
   replaceOn: [],
   sensitive: [],
   writeOnly: [],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planChanges, waveOf } from '../../../src/core/plan-changes.js';
-import { buildDesiredState } from '../../../src/core/state.js';
+import { buildDesiredState, buildLiveState } from '../../../src/core/state.js';
 import { RESOURCE_KINDS, type ResourceKind } from '../../../src/core/types.js';
 import { SPECS } from '../../../src/kinds/specs.js';
 import { actionsOf, dto, fingerprint, hash, ORG, planFor, randomFrom, SALT, secret, shuffled, stepOf, written, type Dtos, type Written } from '../../support/builders.js';
@@ -197,5 +197,43 @@ describe('issues', () => {
     ]);
     // The origin is planning input, not plan output.
     expect(JSON.stringify(plan)).not.toContain('groups.yaml');
+  });
+});
+
+describe('built-in resources Coveo refuses to change', () => {
+  const origin = { file: 'coveo.yaml', line: 7, column: 5 };
+  const plan = (w: Written, l: Dtos): ReturnType<typeof planChanges> => {
+    const kinds = Object.keys(w) as ResourceKind[];
+    const desired = buildDesiredState(Object.fromEntries(kinds.map((k) => [k, (w[k] ?? []).map((x) => ({ written: x, origin }))])), SPECS);
+    const live = buildLiveState(l, SPECS, hash).live;
+    return planChanges(desired, live, { specs: SPECS, organizationId: ORG, kinds, prune: false, protect: [], ignore: {}, salt: SALT, hash, fingerprint });
+  };
+
+  it.each([
+    ['a system field declared with other options', { fields: [written.field('sysuri', 'STRING', { facet: true })] }, { fields: [dto.systemField()] }, 'field "sysuri" is built into Coveo, which refuses changes to its facet'],
+    [
+      "the Administrators group's privileges",
+      { groups: [written.group('Administrators', { privileges: [{ owner: 'PLATFORM', targetDomain: 'SOURCE', type: 'VIEW' }] })] },
+      { groups: [dto.administrators()] },
+      'group "Administrators" is built into Coveo, which refuses changes to its privileges',
+    ],
+  ])('%s: an input error at the declaration, and no step', (_name, w, l, message) => {
+    const out = plan(w, l);
+    expect(out.plan.steps).toEqual([]);
+    expect(out.issues).toHaveLength(1);
+    expect(out.issues[0]).toMatchObject({ severity: 'error', code: 'built_in_read_only', position: origin });
+    expect(out.issues[0]?.message).toContain(message);
+  });
+
+  it('a system field declared as Coveo has it plans nothing and is no error (export --include-built-ins round-trips)', () => {
+    const out = plan({ fields: [written.field('sysuri', 'STRING', { description: 'System field' })] }, { fields: [dto.systemField()] });
+    expect(out.issues).toEqual([]);
+    expect(out.plan.steps).toEqual([]);
+  });
+
+  it("the Administrators group's members can still be managed", () => {
+    const out = plan({ groups: [written.group('Administrators', { members: ['alice@example.com'] })] }, { groups: [dto.administrators()] });
+    expect(out.issues).toEqual([]);
+    expect(out.plan.steps.map((s) => `${s.kind}/${s.id} ${s.action}`)).toEqual(['groups/Administrators update']);
   });
 });
