@@ -116,18 +116,42 @@ export async function applyPlan(steps: readonly PlanStep[], options: ApplyOption
     if (status !== 'applied') failedOrSkipped.add(address);
   };
 
+  type JournalRecord = Parameters<Journal['record']>[0];
+  /** While set, journal entries are collected here and written together (see `journaled`). */
+  let pending: JournalRecord[] | undefined;
+  const journal = (entry: JournalRecord): void => {
+    if (pending) pending.push(entry);
+    else options.journal?.record(entry);
+  };
+  /**
+   * Runs `fn` (synchronous, so no other step can interleave) and writes the journal entries it made in
+   * one go: the steps of a batch request share one flush to disk instead of one each.
+   */
+  const journaled = (fn: () => void): void => {
+    const outer = pending;
+    pending = [];
+    try {
+      fn();
+    } finally {
+      const entries = pending;
+      pending = outer;
+      if (options.journal?.recordAll) options.journal.recordAll(entries);
+      else for (const e of entries) options.journal?.record(e);
+    }
+  };
+
   const afterSuccess = (s: PlanStep, result: CreateResult | undefined, started: number): void => {
     const remoteId = result?.remoteId ?? ('remoteId' in s ? s.remoteId : undefined);
     if (result && (s.action === 'create' || s.action === 'replace')) created.set(addressOfStep(s), result.remoteId);
     for (const id of ops[s.kind].touchedSources?.(s, ctx, result?.remoteId) ?? []) touched.add(id);
-    options.journal?.record({ address: addressOfStep(s), action: s.action, phase: 'done', ...(remoteId ? { remoteId } : {}) });
+    journal({ address: addressOfStep(s), action: s.action, phase: 'done', ...(remoteId ? { remoteId } : {}) });
     record(s, 'applied', { ...(remoteId ? { remoteId } : {}), durationMs: options.now() - started });
     events({ type: 'step:done', step: s, durationMs: options.now() - started });
   };
 
   const fail = (s: PlanStep, e: unknown): void => {
     const message = messageOf(e);
-    options.journal?.record({ address: addressOfStep(s), action: s.action, phase: 'failed', message });
+    journal({ address: addressOfStep(s), action: s.action, phase: 'failed', message });
     record(s, 'failed', { error: message });
     events({ type: 'step:failed', step: s, message });
   };
@@ -197,23 +221,26 @@ export async function applyPlan(steps: readonly PlanStep[], options: ApplyOption
     for (let i = 0; i < ready.length; i += size) chunks.push(ready.slice(i, i + size));
     await mapLimit(chunks, options.parallelism, async (chunk) => {
       const started = options.now();
-      for (const s of chunk) {
-        events({ type: 'step:start', step: s });
-        options.journal?.record({ address: addressOfStep(s), action: s.action, phase: 'intent' });
-      }
+      // Every intent of the chunk is on disk before its request is sent.
+      journaled(() => {
+        for (const s of chunk) {
+          events({ type: 'step:start', step: s });
+          journal({ address: addressOfStep(s), action: s.action, phase: 'intent' });
+        }
+      });
       try {
         if (action === 'create') {
           const res = await batch.create(chunk as CreateStep[], ctx);
-          chunk.forEach((s, i) => afterSuccess(s, res[i], started));
+          journaled(() => chunk.forEach((s, i) => afterSuccess(s, res[i], started)));
         } else if (action === 'update') {
           await batch.update(chunk as UpdateStep[], ctx);
-          chunk.forEach((s) => afterSuccess(s, undefined, started));
+          journaled(() => chunk.forEach((s) => afterSuccess(s, undefined, started)));
         } else {
           await batch.delete(chunk as Extract<PlanStep, { action: 'delete' }>[], ctx);
-          chunk.forEach((s) => afterSuccess(s, undefined, started));
+          journaled(() => chunk.forEach((s) => afterSuccess(s, undefined, started)));
         }
       } catch (e) {
-        chunk.forEach((s) => fail(s, e));
+        journaled(() => chunk.forEach((s) => fail(s, e)));
       }
     });
   };

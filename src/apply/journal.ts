@@ -19,20 +19,33 @@ export interface JournalEntry {
 
 export interface Journal {
   record(entry: Omit<JournalEntry, 'ts' | 'run' | 'org'>): void;
+  /**
+   * Several entries, in order, with one write and one flush to disk: the steps of one batch request
+   * (500 fields), whose intents must all be on disk before it is sent, and whose results come together.
+   */
+  recordAll?(entries: readonly Omit<JournalEntry, 'ts' | 'run' | 'org'>[]): void;
 }
 
 export function openJournal(path: string, run: string, org: string, now: () => Date): Journal {
   mkdirSync(dirname(path), { recursive: true });
+  const write = (text: string): void => {
+    appendFileSync(path, text, { mode: 0o600 });
+    const fd = openSync(path, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const line = (entry: Omit<JournalEntry, 'ts' | 'run' | 'org'>): string => `${JSON.stringify({ ts: now().toISOString(), run, org, ...entry })}\n`;
   return {
     record(entry) {
-      const line = `${JSON.stringify({ ts: now().toISOString(), run, org, ...entry })}\n`;
-      appendFileSync(path, line, { mode: 0o600 });
-      const fd = openSync(path, 'r');
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      write(line(entry));
+    },
+    recordAll(entries) {
+      // One flush per batch, not per entry: 10,000 flushes (5,000 fields, before and after) blocked an
+      // apply for seconds, and much longer on slower disks (issue 9).
+      if (entries.length > 0) write(entries.map(line).join(''));
     },
   };
 }
