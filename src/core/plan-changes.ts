@@ -185,6 +185,18 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
         unchanged.add(address);
         continue;
       }
+      // A protected one is left alone anyway (with its warning): nothing to refuse.
+      const frozen = l.isBuiltIn === true && spec.builtInReadOnly && !protect.has(address) ? c.changes.filter((ch) => isUnderAny(segmentsOf(ch.path), spec.builtInReadOnly ?? [])) : [];
+      if (frozen.length > 0) {
+        issues.push({
+          severity: 'error',
+          code: 'built_in_read_only',
+          path: '',
+          ...(d.origin ? { position: d.origin } : {}),
+          message: `${spec.singular} "${d.key}" is built into Coveo, which refuses changes to its ${frozen.map((ch) => ch.path).join(', ')}; declare it as Coveo has it, or remove it from the files.`,
+        });
+        continue;
+      }
       compared.set(address, c);
       const replaceChange = c.changes.find((ch) => isUnderAny(segmentsOf(ch.path), spec.replaceOn));
       if (forced || replaceChange) {
