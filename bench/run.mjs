@@ -102,6 +102,7 @@ function runNode(args, { env, cwd, nodeArgs = [] }) {
   const rssFile = join(cwd, `.rss-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
+    const startedAt = Date.now();
     const child = spawn(process.execPath, [...nodeArgs, '--import', HOOK, ...args], { env: { ...env, BENCH_RSS_FILE: rssFile }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = [];
     const err = [];
@@ -110,6 +111,7 @@ function runNode(args, { env, cwd, nodeArgs = [] }) {
     child.on('error', reject);
     child.on('close', (code) => {
       const wallMs = performance.now() - started;
+      const endedAt = Date.now();
       let usage = {};
       try {
         usage = JSON.parse(readFileSync(rssFile, 'utf8'));
@@ -117,7 +119,7 @@ function runNode(args, { env, cwd, nodeArgs = [] }) {
       } catch {
         // the child died before its exit hook ran
       }
-      resolvePromise({ code, wallMs, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ...usage });
+      resolvePromise({ code, wallMs, startedAt, endedAt, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ...usage });
     });
   });
 }
@@ -180,7 +182,7 @@ function summarizeLog(entries) {
     last = Math.max(last, e.at);
   }
   const networkMs = entries.length === 0 ? 0 : Math.round(last - first);
-  return { requests: entries.length, routes: sorted, requestBytes, responseBytes, errors, networkMs };
+  return { requests: entries.length, routes: sorted, requestBytes, responseBytes, errors, networkMs, firstRequestAt: first, lastAnswerAt: last };
 }
 
 /** When set (`--timeline DIR`), each measured scenario's request log is written there, for looking into a slow run. */
@@ -200,7 +202,11 @@ async function measure(emu, label, args, options, expectCodes) {
     const tail = (s) => s.split('\n').slice(-15).join('\n');
     throw new Error(`${label}: exit ${r.code} (expected ${expectCodes.join(' or ')})\n--- stderr ---\n${tail(r.stderr)}\n--- stdout ---\n${tail(r.stdout)}`);
   }
-  return { code: r.code, wallMs: Math.round(r.wallMs), peakRssMb: r.maxRssKb ? Math.round(r.maxRssKb / 102.4) / 10 : undefined, cpuMs: Math.round((r.userMs ?? 0) + (r.systemMs ?? 0)), bootMs: Math.round(r.bootMs ?? 0), ...log, stdout: r.stdout };
+  const { firstRequestAt, lastAnswerAt, ...logged } = log;
+  // Where the rest of the wall time goes: before the first request (start-up, loading the files) and
+  // after the last answer (planning, rendering, exit).
+  const phases = entries.length === 0 ? {} : { beforeNetworkMs: Math.max(0, Math.round(firstRequestAt - r.startedAt)), afterNetworkMs: Math.max(0, Math.round(r.endedAt - lastAnswerAt)) };
+  return { code: r.code, wallMs: Math.round(r.wallMs), ...phases, peakRssMb: r.maxRssKb ? Math.round(r.maxRssKb / 102.4) / 10 : undefined, cpuMs: Math.round((r.userMs ?? 0) + (r.systemMs ?? 0)), bootMs: Math.round(r.bootMs ?? 0), ...logged, stdout: r.stdout };
 }
 
 /** Runs with no latency (set-up and checks that are not measured). */
@@ -281,6 +287,13 @@ async function main() {
     const secretNames = [...readFileSync(join(cfgDir, 'secrets.example.env'), 'utf8').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
     for (const name of secretNames) env[name] = `bench-${name.length}`;
     const cfgText = readFileSync(join(cfgDir, 'coveo-sync.yaml'), 'utf8');
+
+    // Local costs that no request can explain: starting the CLI, and loading and validating the files
+    // (what plan, drift and apply do before their first request). Reported beside the scenarios.
+    const version = await runNode([BIN, '--version'], { env, cwd: work });
+    const validate = await runNode([BIN, 'validate', '-c', cfgDir], { env, cwd: work });
+    if (validate.code !== 0) throw new Error(`validate of the exported configuration failed:\n${validate.stderr}`);
+    results.local = { startMs: Math.round(version.wallMs), validateMs: Math.round(validate.wallMs), validatePeakRssMb: Math.round(validate.maxRssKb / 102.4) / 10, configBytes: Buffer.byteLength(cfgText) };
 
     // 1. plan, no changes.
     if (wants(1)) {
@@ -403,6 +416,7 @@ function buildReport(flags, results, notes, totalMs) {
     scenarios,
     baseline: baseline ? { ...baseline, speedUpOfPlan: speedUp, target: 10, meetsTarget: speedUp !== undefined && speedUp >= 10 } : undefined,
     planner: results.planner ? { ...results.planner, targets: { planMs: 2000, maxRssMb: 500 }, meetsTarget: results.planner.planMs < 2000 && results.planner.maxRssMb < 500 } : undefined,
+    local: results.local,
     notes,
     totalMs: Math.round(totalMs),
   };
@@ -437,7 +451,16 @@ function renderTable(report) {
     ...rows.slice(1).map(line),
     '',
   ];
-  for (const s of Object.values(report.scenarios)) out.push(`${s.n}. ${s.title}: ${Object.entries(s.routes).map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+  for (const s of Object.values(report.scenarios)) {
+    out.push(`${s.n}. ${s.title}: ${fmtMs(s.beforeNetworkMs ?? 0)} before the first request, ${fmtMs(s.networkMs)} on the network, ${fmtMs(s.afterNetworkMs ?? 0)} after the last answer. ${Object.entries(s.routes).map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+  }
+  if (report.local) {
+    const l = report.local;
+    out.push(
+      '',
+      `Local costs, no network: \`coveo-sync --version\` ${fmtMs(l.startMs)}; \`validate\` of the exported files (${fmtBytes(l.configBytes)} of YAML) ${fmtMs(l.validateMs)}, which plan, drift and apply spend before their first request.`,
+    );
+  }
   if (report.baseline) {
     const b = report.baseline;
     out.push(
