@@ -3,7 +3,7 @@
  * never overwritten without `force`. Each value is written and fsynced before the apply goes on, so a
  * crash cannot lose a key that was recorded as saved.
  */
-import { closeSync, constants, fsyncSync, openSync, readFileSync, writeSync, existsSync, renameSync, chmodSync } from 'node:fs';
+import { chmodSync, closeSync, constants, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -31,6 +31,9 @@ export function envNameOf(name: string): string {
 export function openSecretsFile(path: string, options: { force: boolean; resume?: boolean }): SecretsSink {
   if (!existsSync(dirname(path) || '.')) throw new UsageError(`--secrets-out: the folder of ${path} does not exist.`, 'secrets_out_invalid');
   const exists = existsSync(path);
+  if (exists && !statSync(path).isFile()) {
+    throw new UsageError(`--secrets-out ${path} is a directory or not a regular file; give the path of a file to create (e.g. ${path.replace(/\/+$/, '')}/secrets.json). Nothing was changed.`, 'secrets_out_invalid');
+  }
   if (exists && !options.force && !options.resume) {
     throw new UsageError(`--secrets-out ${path} already exists; pass --force to add to it, or choose another file. Nothing was changed.`, 'secrets_out_exists');
   }

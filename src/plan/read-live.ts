@@ -4,6 +4,7 @@
  * list (design §4).
  */
 import type { ApiClient, ProgressEvent } from '../client/types.js';
+import { InternalError } from '../errors.js';
 import { isPlainObject, type JsonObject } from '../core/json.js';
 import type { SpecTable } from '../core/plan-changes.js';
 import { RESOURCE_KINDS, type LiveState, type RemoteId, type ResourceKind } from '../core/types.js';
@@ -14,7 +15,7 @@ import type { LiveIndex } from '../apply/apply-plan.js';
 const REFERENCED: Readonly<Record<ResourceKind, readonly ResourceKind[]>> = {
   securityProviders: [],
   fields: [],
-  sources: ['groups', 'apiKeys'],
+  sources: ['securityProviders', 'groups', 'apiKeys'],
   schedules: ['sources'],
   groups: ['sources', 'groups', 'apiKeys'],
   apiKeys: ['sources', 'groups', 'apiKeys'],
@@ -41,7 +42,7 @@ export async function readLive(
   const read: Partial<Record<ResourceKind, readonly unknown[]>> = {};
   const readKind = async (kind: ResourceKind): Promise<void> => {
     const list = await ops[kind].list({ client, read, ...(onProgress ? { onProgress } : {}) });
-    if (!Array.isArray(list)) throw new Error(`reading ${kind} did not give a list`);
+    if (!Array.isArray(list)) throw new InternalError(`reading ${kind} did not give a list`);
     read[kind] = list;
     onProgress?.({ label: kind, done: list.length, total: list.length });
   };

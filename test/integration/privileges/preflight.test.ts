@@ -94,6 +94,8 @@ describe('privilege preflight against the emulator', () => {
       'PLATFORM / FIELD / VIEW',
       'PLATFORM / GROUP / EDIT on group Search editors',
       'PLATFORM / GROUP / VIEW on every group',
+      // A source names its security providers, so they are read to check those references.
+      'PLATFORM / SECURITY_PROVIDER / VIEW on every security provider',
       'PLATFORM / SOURCE / EDIT on source Product docs',
       'PLATFORM / SOURCE / VIEW on every source',
     ]);

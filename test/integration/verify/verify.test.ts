@@ -180,6 +180,7 @@ describe('coveo-sync verify', () => {
     const admin = clientFor(emu, emu.adminToken);
     const enough = [
       { owner: 'PLATFORM', targetDomain: 'SOURCE', type: 'VIEW' },
+      { owner: 'PLATFORM', targetDomain: 'SECURITY_PROVIDER', type: 'VIEW' },
       { owner: 'PLATFORM', targetDomain: 'GROUP', type: 'VIEW' },
       { owner: 'SEARCH_API', targetDomain: 'EXECUTE_QUERY' },
       { owner: 'PLATFORM', targetDomain: 'SECURITY_CACHE', type: 'VIEW' },
@@ -202,6 +203,7 @@ describe('coveo-sync verify', () => {
     const admin = clientFor(emu, emu.adminToken);
     const key = await createKeyWith(admin, [
       { owner: 'PLATFORM', targetDomain: 'SOURCE', type: 'VIEW' },
+      { owner: 'PLATFORM', targetDomain: 'SECURITY_PROVIDER', type: 'VIEW' },
       { owner: 'PLATFORM', targetDomain: 'GROUP', type: 'VIEW' },
       { owner: 'PLATFORM', targetDomain: 'FIELD', type: 'VIEW' },
     ]);
@@ -211,7 +213,7 @@ describe('coveo-sync verify', () => {
     expect(code).toBe(EXIT.changes);
     expect(out()).toContain('  ✗ needs PLATFORM / FIELD / CREATE — to create field "newfield"');
     expect(out()).toMatch(/✗ needs PLATFORM \/ SOURCE \/ EDIT on source Product docs — to update source "Product docs"; apply the changes of source "Product docs" after the apply/);
-    expect(out()).toContain('Privileges (token: API key): 5 needed by plan/apply, 2 missing');
+    expect(out()).toContain('Privileges (token: API key): 6 needed by plan/apply, 2 missing');
     expect(out()).not.toContain('needs PLATFORM / FIELD / VIEW');
   });
 
@@ -219,6 +221,7 @@ describe('coveo-sync verify', () => {
     const admin = clientFor(emu, emu.adminToken);
     const key = await createKeyWith(admin, [
       { owner: 'PLATFORM', targetDomain: 'SOURCE', type: 'VIEW' },
+      { owner: 'PLATFORM', targetDomain: 'SECURITY_PROVIDER', type: 'VIEW' },
       { owner: 'PLATFORM', targetDomain: 'GROUP', type: 'VIEW' },
     ]);
     const { dir, path } = await loadYaml(`${SOURCE}apiKeys:\n  - { name: storefront, displayName: Storefront, privileges: [{ owner: SEARCH_API, targetDomain: EXECUTE_QUERY }] }\n`);
