@@ -8,21 +8,13 @@ import type { Ora } from 'ora';
 import type { ListrTask } from 'listr2';
 import type { ProgressEvent } from '../client/types.js';
 import type { ApplyEvent, ApplyEventSink } from '../apply/events.js';
-import type { PlanStep } from '../core/types.js';
+import { KIND_SINGULAR, type PlanStep } from '../core/types.js';
 import { isInteractive, type CliIo } from './io.js';
 
 const VERB: Record<PlanStep['action'], string> = { create: 'Creating', update: 'Updating', replace: 'Replacing', delete: 'Deleting' };
 const DONE: Record<PlanStep['action'], string> = { create: 'created', update: 'updated', replace: 'replaced', delete: 'deleted' };
-const SINGULAR: Record<PlanStep['kind'], string> = {
-  securityProviders: 'security provider',
-  fields: 'field',
-  sources: 'source',
-  schedules: 'schedule',
-  groups: 'group',
-  apiKeys: 'API key',
-};
 
-export const describeStep = (s: PlanStep): string => `${SINGULAR[s.kind]} ${s.id}`;
+export const describeStep = (s: PlanStep): string => `${KIND_SINGULAR[s.kind]} ${s.id}`;
 
 export interface ReadProgress {
   readonly onProgress: (e: ProgressEvent) => void;

@@ -10,7 +10,7 @@
  */
 import { isPlainObject, type JsonObject, type JsonValue } from '../core/json.js';
 import { Secret, isSecret } from '../core/secret.js';
-import type { JsonPath } from './positions.js';
+import { valueAt, type JsonPath } from './positions.js';
 
 export interface InterpolationOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -221,14 +221,6 @@ export function sensitivePaths(data: JsonValue): JsonPath[] {
   return out;
 }
 
-const valueAt = (data: JsonValue, path: JsonPath): unknown => {
-  let v: unknown = data;
-  for (const seg of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string | number, unknown>)[seg];
-  }
-  return v;
-};
 
 /**
  * The secret rules on interpolated data: sensitive values must be secrets, and secrets may only sit

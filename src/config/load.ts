@@ -7,14 +7,14 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Lexer, LineCounter, isAlias, isNode, isScalar, parseAllDocuments, visit, type Document } from 'yaml';
-import { compareStrings, formatPath, isPlainObject, type JsonObject, type JsonValue } from '../core/json.js';
+import { compareStrings, formatPath, isPlainObject, type JsonObject } from '../core/json.js';
 import { isSecret, type Secret } from '../core/secret.js';
 import { RESOURCE_KINDS, type ResourceKind } from '../core/types.js';
 import { ConfigError, type Issue, type SourcePosition } from '../errors.js';
 import { IDENTITY } from '../kinds/identity.js';
 import { displayPath, formatPosition } from './format.js';
 import { checkSecrets, interpolateTree, type InterpolationOptions } from './interpolate.js';
-import { createLocator, positionAtOffset, type JsonPath, type Locator } from './positions.js';
+import { createLocator, positionAtOffset, valueAt, type JsonPath, type Locator } from './positions.js';
 import { checkFile, checkMerged, type MergedResource } from './semantic.js';
 import { validateWritten } from './validate.js';
 
@@ -344,14 +344,6 @@ async function loadFile(file: string, options: LoadOptions, add: (i: IssueInit) 
   return isPlainObject(written) ? { file, locator, data: written } : undefined;
 }
 
-const valueAt = (data: JsonValue, path: JsonPath): unknown => {
-  let v: unknown = data;
-  for (const seg of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string | number, unknown>)[seg];
-  }
-  return v;
-};
 
 /** Offset of the first alias (named `name`, if given). */
 function aliasOffset(doc: Document, name?: string): number {

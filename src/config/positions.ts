@@ -7,6 +7,16 @@ import type { SourcePosition } from '../errors.js';
 
 export type JsonPath = readonly (string | number)[];
 
+/** The value at a JSON path, or undefined when the path leads nowhere. */
+export function valueAt(data: unknown, path: JsonPath): unknown {
+  let v: unknown = data;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}
+
 export interface Locator {
   /**
    * Where the value at `path` starts (or its key, with `at: 'key'`, for unknown-key problems). A path that

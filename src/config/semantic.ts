@@ -10,7 +10,7 @@
  */
 import { isPlainObject, type JsonObject, type JsonValue } from '../core/json.js';
 import { isSecret } from '../core/secret.js';
-import { RESOURCE_KINDS, type ResourceKind } from '../core/types.js';
+import { KIND_SINGULAR, RESOURCE_KINDS, type ResourceKind } from '../core/types.js';
 import { TARGET_KIND } from '../kinds/common.js';
 import { IDENTITY } from '../kinds/identity.js';
 import { BUILT_IN_PROVIDERS } from '../kinds/security-providers/spec.js';
@@ -24,14 +24,7 @@ export interface LocalIssue {
   readonly path: JsonPath;
 }
 
-const SINGULAR: { readonly [K in ResourceKind]: string } = {
-  securityProviders: 'security provider',
-  fields: 'field',
-  sources: 'source',
-  schedules: 'schedule',
-  groups: 'group',
-  apiKeys: 'API key',
-};
+const SINGULAR = KIND_SINGULAR;
 
 /** Groups Coveo creates in every organization, which files may reference without declaring. */
 const BUILT_IN_GROUPS: readonly string[] = ['Administrators'];

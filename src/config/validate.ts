@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type AnySchemaObject } from 'ajv/dist/2020.js';
 import type { JsonValue } from '../core/json.js';
 import { RESOURCE_KINDS } from '../core/types.js';
-import type { JsonPath } from './positions.js';
+import { valueAt, type JsonPath } from './positions.js';
 import { didYouMean, suggestClosest } from './suggest.js';
 
 /** The configuration schema, the source of truth (schemas/coveo-sync.schema.json). */
@@ -74,14 +74,6 @@ function parsePointer(pointer: string, data: JsonValue): (string | number)[] {
   return out;
 }
 
-const valueAt = (data: JsonValue, path: JsonPath): unknown => {
-  let v: unknown = data;
-  for (const seg of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string | number, unknown>)[seg];
-  }
-  return v;
-};
 
 function describeType(v: unknown): string {
   if (v === null || v === undefined) return 'empty';

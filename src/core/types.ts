@@ -9,6 +9,24 @@ import type { JsonObject, JsonValue } from './json.js';
 export const RESOURCE_KINDS = ['securityProviders', 'fields', 'sources', 'schedules', 'groups', 'apiKeys'] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
+/** How people call one resource and several of a kind, in messages, plans and progress lines. */
+export const KIND_SINGULAR: { readonly [K in ResourceKind]: string } = {
+  securityProviders: 'security provider',
+  fields: 'field',
+  sources: 'source',
+  schedules: 'schedule',
+  groups: 'group',
+  apiKeys: 'API key',
+};
+export const KIND_PLURAL: { readonly [K in ResourceKind]: string } = {
+  securityProviders: 'security providers',
+  fields: 'fields',
+  sources: 'sources',
+  schedules: 'schedules',
+  groups: 'groups',
+  apiKeys: 'API keys',
+};
+
 export function isResourceKind(s: string): s is ResourceKind {
   return (RESOURCE_KINDS as readonly string[]).includes(s);
 }

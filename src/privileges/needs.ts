@@ -6,7 +6,7 @@
 import type { LiveIndex } from '../apply/apply-plan.js';
 import type { ApiClient } from '../client/types.js';
 import { callsOfRun, type AfterApplyMode, type RouteCall } from '../core/privileges/required.js';
-import type { PlanStep, ResourceKind } from '../core/types.js';
+import { KIND_SINGULAR, type PlanStep, type ResourceKind } from '../core/types.js';
 import type { ApplyContext } from '../kinds/ops-types.js';
 import { OPS } from '../kinds/registry.js';
 
@@ -49,7 +49,7 @@ export function touchedSourcesOf(steps: readonly PlanStep[], live: LiveIndex): {
   for (const step of steps) {
     if (step.kind === 'sources') continue; // counted by the pure rules, created ones included
     for (const id of OPS[step.kind].touchedSources?.(step, ctx) ?? []) {
-      out.push({ id, name: names.get(id) ?? id, why: `${step.action} of ${step.kind === 'fields' ? 'field' : 'security provider'} "${step.id}"` });
+      out.push({ id, name: names.get(id) ?? id, why: `${step.action} of ${KIND_SINGULAR[step.kind]} "${step.id}"` });
     }
   }
   return out;

@@ -10,7 +10,7 @@
  * resource of the domain can cover the call; the `why` says so.
  */
 import { compareStrings } from '../json.js';
-import type { PlanStep, ResourceKind } from '../types.js';
+import { KIND_PLURAL, KIND_SINGULAR, type PlanStep, type ResourceKind } from '../types.js';
 import { ROUTE_PRIVILEGES, type RouteMethod, type RoutePrivileges } from './route-privileges.js';
 
 /** A privilege as Coveo names it; no `targetId` means every resource of the domain (as does `*`). */
@@ -73,22 +73,8 @@ export interface RequiredInput {
   readonly extraCalls?: readonly RouteCall[];
 }
 
-const SINGULAR: Readonly<Record<ResourceKind, string>> = {
-  securityProviders: 'security provider',
-  fields: 'field',
-  sources: 'source',
-  schedules: 'schedule',
-  groups: 'group',
-  apiKeys: 'API key',
-};
-const PLURAL: Readonly<Record<ResourceKind, string>> = {
-  securityProviders: 'security providers',
-  fields: 'fields',
-  sources: 'sources',
-  schedules: 'schedules',
-  groups: 'groups',
-  apiKeys: 'API keys',
-};
+const SINGULAR = KIND_SINGULAR;
+const PLURAL = KIND_PLURAL;
 /** The kind whose resources a per-resource target domain names. */
 const DOMAIN_KIND: Readonly<Record<string, ResourceKind>> = {
   SOURCE: 'sources',
