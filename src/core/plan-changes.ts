@@ -200,22 +200,12 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
       compared.set(address, c);
       const replaceChange = c.changes.find((ch) => isUnderAny(segmentsOf(ch.path), spec.replaceOn));
       if (forced || replaceChange) {
-        drafts.push({
-          kind,
-          id: d.key,
-          action: 'replace',
-          remoteId: l.remoteId,
-          before: showLive(spec, l, d),
-          after: d.attrs,
-          changes: c.changes,
-          reason: forced
-            ? 'an interrupted apply created it but did not save its new value; a new one replaces it'
-            : `${replaceChange?.path ?? ''} cannot be changed in place${spec.replaceReason ? `: ${spec.replaceReason}` : ''}`,
-          risk: 'destructive',
-          notes: [],
-        });
+        const reason = forced
+          ? 'an interrupted apply created it but did not save its new value; a new one replaces it'
+          : `${replaceChange?.path ?? ''} cannot be changed in place${spec.replaceReason ? `: ${spec.replaceReason}` : ''}`;
+        drafts.push(replaceDraft(spec, d, l, c, reason, []));
       } else {
-        drafts.push({ kind, id: d.key, action: 'update', remoteId: l.remoteId, before: c.before, after: d.attrs, changes: c.changes, patch: c.patch, risk: 'safe', notes: [] });
+        drafts.push(updateDraft(d, l, c, []));
       }
     }
     for (const l of liveOfKind) {
@@ -284,6 +274,14 @@ function compareResource(spec: KindSpec, d: DesiredResource, l: LiveResource, op
     fingerprint: options.fingerprint,
     ...(l.fingerprints ? { fingerprints: l.fingerprints } : {}),
   });
+}
+
+function replaceDraft(spec: KindSpec, d: DesiredResource, l: LiveResource, c: Compared, reason: string, notes: readonly string[]): Draft {
+  return { kind: d.kind, id: d.key, action: 'replace', remoteId: l.remoteId, before: showLive(spec, l, d), after: d.attrs, changes: c.changes, reason, risk: 'destructive', notes };
+}
+
+function updateDraft(d: DesiredResource, l: LiveResource, c: Compared, notes: readonly string[]): Draft {
+  return { kind: d.kind, id: d.key, action: 'update', remoteId: l.remoteId, before: c.before, after: d.attrs, changes: c.changes, patch: c.patch, risk: 'safe', notes };
 }
 
 /**
@@ -421,24 +419,14 @@ function repointReferrers(
         const forcing = hits.find((r) => isUnderAny(segmentsOf(r.path), spec.replaceOn));
         const c = compared.get(address) ?? compareResource(spec, d, l, options);
         if (forcing) {
-          const replace: Draft = {
-            kind,
-            id: d.key,
-            action: 'replace',
-            remoteId: l.remoteId,
-            before: showLive(spec, l, d),
-            after: d.attrs,
-            changes: c.changes,
-            reason: `${forcing.path} refers to ${addressOf(forcing.kind, forcing.key)}, which this plan replaces (new id)${spec.replaceReason ? `: ${spec.replaceReason}` : ''}`,
-            risk: 'destructive',
-            notes: [...(existing?.notes ?? []), note],
-          };
+          const reason = `${forcing.path} refers to ${addressOf(forcing.kind, forcing.key)}, which this plan replaces (new id)${spec.replaceReason ? `: ${spec.replaceReason}` : ''}`;
+          const replace = replaceDraft(spec, d, l, c, reason, [...(existing?.notes ?? []), note]);
           if (existing) drafts[i] = replace;
           else drafts.push(replace);
         } else if (existing) {
           drafts[i] = { ...existing, notes: [...existing.notes, note] };
         } else {
-          drafts.push({ kind, id: d.key, action: 'update', remoteId: l.remoteId, before: c.before, after: d.attrs, changes: c.changes, patch: c.patch, risk: 'safe', notes: [note] });
+          drafts.push(updateDraft(d, l, c, [note]));
         }
         unchanged.delete(address);
       }

@@ -78,6 +78,17 @@ function refusalOfApiKeyToken(calls: readonly RouteCall[], options: PreflightOpt
   );
 }
 
+/** The calls of the run the options describe. */
+function callsOfRun(options: Pick<PreflightOptions, 'kinds' | 'plan' | 'live' | 'afterApply' | 'extraCalls'>): RouteCall[] {
+  return callsOf({
+    ...(options.kinds ? { kinds: options.kinds } : {}),
+    ...(options.plan ? { steps: options.plan.steps } : {}),
+    ...(options.live ? { live: options.live } : {}),
+    ...(options.afterApply ? { afterApply: options.afterApply } : {}),
+    ...(options.extraCalls ? { extraCalls: options.extraCalls } : {}),
+  });
+}
+
 /**
  * Runs the preflight. Resolves with what was checked; throws `AuthError` (exit 4) when the token lacks a
  * privilege the run needs, or is an API key and the run reads or manages API keys. `ApiError` 401 when
@@ -93,13 +104,7 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   if (options.skip === true) return { skipped: true, held: [], needed: [], missing: [] };
   const held = options.held ?? (await fetchTokenPrivileges(options.client, options.token));
   const tokenKind = options.tokenKind === undefined || options.tokenKind === 'auto' ? detectTokenKind(options.token, held) : options.tokenKind;
-  const calls = callsOf({
-    ...(options.kinds ? { kinds: options.kinds } : {}),
-    ...(options.plan ? { steps: options.plan.steps } : {}),
-    ...(options.live ? { live: options.live } : {}),
-    ...(options.afterApply ? { afterApply: options.afterApply } : {}),
-    ...(options.extraCalls ? { extraCalls: options.extraCalls } : {}),
-  });
+  const calls = callsOfRun(options);
   if (tokenKind === 'apiKey') {
     const refused = callsRefusingApiKeys(calls);
     if (refused.length > 0) throw refusalOfApiKeyToken(refused, options);
@@ -130,13 +135,7 @@ export function checkPlanPrivileges(options: Omit<PreflightOptions, 'client' | '
   readonly tokenKind: TokenKind;
 } {
   const tokenKind = options.tokenKind === undefined || options.tokenKind === 'auto' ? detectTokenKind(options.token, options.held) : options.tokenKind;
-  const calls = callsOf({
-    ...(options.kinds ? { kinds: options.kinds } : {}),
-    ...(options.plan ? { steps: options.plan.steps } : {}),
-    ...(options.live ? { live: options.live } : {}),
-    ...(options.afterApply ? { afterApply: options.afterApply } : {}),
-    ...(options.extraCalls ? { extraCalls: options.extraCalls } : {}),
-  });
+  const calls = callsOfRun(options);
   const needed = privilegesOfCalls(calls);
   return { needed, missing: findMissing(needed, options.held), refusedForApiKey: tokenKind === 'apiKey' ? callsRefusingApiKeys(calls) : [], tokenKind };
 }
