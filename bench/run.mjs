@@ -275,9 +275,7 @@ async function main() {
 
     // 6 (and the configuration every other scenario uses): export the organization.
     const cfgDir = join(work, 'config');
-    const hasExport = (await runNode([BIN, 'export', '--help'], { env, cwd: work })).code === 0;
-    const exportArgs = hasExport ? cli(['export', '--out', cfgDir, '--force']) : [join(here, 'export-child.mjs'), '--out', cfgDir, '--force', '--parallelism', String(flags.parallelism)];
-    if (!hasExport) note.push('export: the CLI has no `export` command yet; bench/export-child.mjs runs the same command module (dist/cli/commands/export.js) in its own process.');
+    const exportArgs = cli(['export', '--out', cfgDir, '--force']);
     if (wants(6)) {
       log('scenario 6: export');
       results.export = { ...(await measure(emu, 'export', exportArgs, { env, cwd: work }, [0])), lowerBound: lowerBound(readWaves(Object.keys(dependsOn), countsA), { parallelism: flags.parallelism, latencyMs: mean }) };

@@ -67,6 +67,24 @@ export async function checkConfigPrivileges(conn: Pick<Connection, 'client'>, lo
   return [...offered, ...lintConfigPrivileges(loaded)].map((i) => asPlanWarning(i, io.cwd));
 }
 
+/**
+ * The preflight of the reads and, when asked, the API key privileges against the organization: two
+ * independent requests, sent together. Both settle before anything is thrown; the preflight's refusal
+ * (exit 4) comes first.
+ */
+export async function checkBeforeReading(
+  conn: Pick<Connection, 'client' | 'token'>,
+  managedKinds: readonly ResourceKind[],
+  loaded: LoadedConfig | undefined,
+  io: CliIo,
+  options: { readonly command: string; readonly skip: boolean },
+): Promise<{ readonly read: ReadCheck; readonly configWarnings: PlanWarning[] }> {
+  const [read, config] = await Promise.allSettled([preflightReads(conn, managedKinds, options), loaded ? checkConfigPrivileges(conn, loaded, io) : Promise.resolve([])]);
+  if (read.status === 'rejected') throw read.reason;
+  if (config.status === 'rejected') throw config.reason;
+  return { read: read.value, configWarnings: config.value };
+}
+
 export function withWarnings(ctx: PlanContext, extra: readonly PlanWarning[]): PlanContext {
   if (extra.length === 0) return ctx;
   const plan: Plan = { ...ctx.outcome.plan, warnings: [...ctx.outcome.plan.warnings, ...extra] };

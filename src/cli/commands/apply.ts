@@ -18,7 +18,7 @@ import { AbortError, ApplyFailedError, EXIT, PlanStaleError, UsageError, type Ex
 import { OPS, SPECS } from '../../kinds/registry.js';
 import { adoptionsOfPlan, applyAdoptions } from '../../export/adopt.js';
 import { getPlan, managedKindsOf } from '../../plan/get-plan.js';
-import { checkConfigPrivileges, preflightReads, preflightWrites, withWarnings, type ReadCheck } from '../checks.js';
+import { checkBeforeReading, preflightReads, preflightWrites, withWarnings, type ReadCheck } from '../checks.js';
 import { fingerprintSecret, hashText, newSalt } from '../../plan/hashing.js';
 import { indexLive, kindsToRead, readLive } from '../../plan/read-live.js';
 import { renderPlan } from '../../render/index.js';
@@ -118,8 +118,9 @@ async function runApplyLocked(planFile: string | undefined, flags: ApplyFlags, g
         if (unfinished.length > 0) io.stderr.write(`warning: an interrupted apply did not finish writing API key(s) ${unfinished.join(', ')}; run \`coveo-sync apply --resume\` from this folder to replace any whose value was not saved.\n`);
       }
       const input = planInputOf(loaded, organizationId, flags, salt, {});
-      read = await preflightReads(conn, managedKindsOf(input), { command: 'apply', skip });
-      const configWarnings = await checkConfigPrivileges(conn, loaded, io);
+      const checked = await checkBeforeReading(conn, managedKindsOf(input), loaded, io, { command: 'apply', skip });
+      read = checked.read;
+      const configWarnings = checked.configWarnings;
       const ctx = withWarnings(await getPlan(conn.client, { ...input, canReadApiKeys: read.canReadApiKeys }, progress.onProgress), configWarnings);
       plan = ctx.outcome.plan;
       live = ctx.liveIndex;

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { EXIT, UsageError, type ExitCode } from '../../errors.js';
 import { serializePlanFile } from '../../core/plan-file.js';
 import { getPlan, managedKindsOf, type PlanContext } from '../../plan/get-plan.js';
-import { applyPrivilegeWarnings, checkConfigPrivileges, preflightReads, withWarnings } from '../checks.js';
+import { applyPrivilegeWarnings, checkBeforeReading, withWarnings } from '../checks.js';
 import { newSalt } from '../../plan/hashing.js';
 import { renderDrift, renderPlan, type OutputFormat } from '../../render/index.js';
 import { connect, resolveOrganization } from '../connection.js';
@@ -46,8 +46,7 @@ export async function runPlan(command: 'plan' | 'drift', flags: PlanFlags, g: Gl
   const conn = connect({ ...g, ...(flags.parallelism ? { parallelism: flags.parallelism } : {}) }, io, organizationId, debugLogger(io, g.debug === true));
   for (const w of loaded.warnings) io.stderr.write(`warning: ${w.message}\n`);
   const input = planInputOf(loaded, organizationId, command === 'drift' ? { target: flags.target } : flags, salt);
-  const read = await preflightReads(conn, managedKindsOf(input), { command, skip: flags.skipPreflight === true });
-  const configWarnings = command === 'plan' ? await checkConfigPrivileges(conn, loaded, io) : [];
+  const { read, configWarnings } = await checkBeforeReading(conn, managedKindsOf(input), command === 'plan' ? loaded : undefined, io, { command, skip: flags.skipPreflight === true });
   const progress = startReadProgress(io, g.color !== false);
   let ctx: PlanContext;
   try {
