@@ -2,6 +2,7 @@
  * `apply` (design §5, issue 6): plan from the files (or take a saved plan and prove it is not stale),
  * show it, ask, then apply in waves; new API key values go to the secrets sink and nowhere else.
  */
+import { formatIssue } from '../../config/format.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { applyPlan, type AfterApply, type ApplyResult, type LiveIndex } from '../../apply/apply-plan.js';
@@ -107,7 +108,7 @@ async function runApplyLocked(planFile: string | undefined, flags: ApplyFlags, g
       organizationId = resolveOrganization(g, io, loaded.organization);
       conn = connect(connFlags, io, organizationId, debugLogger(io, g.debug === true));
       lock(organizationId, conn.baseUrl);
-      for (const w of loaded.warnings) io.stderr.write(`warning: ${w.message}\n`);
+      for (const w of loaded.warnings) io.stderr.write(`${formatIssue(w, io.cwd)}\n`);
       // API keys an interrupted apply created or replaced without finishing (recover.ts).
       if (flags.resume) {
         const journal = openJournal(journalPath, run, organizationId, now);

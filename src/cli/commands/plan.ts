@@ -1,4 +1,5 @@
 /** `plan` and `drift` (design §3, §4): read, diff, render; `--out` saves the plan for `apply FILE`. */
+import { formatIssue } from '../../config/format.js';
 import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { EXIT, UsageError, type ExitCode } from '../../errors.js';
@@ -44,7 +45,7 @@ export async function runPlan(command: 'plan' | 'drift', flags: PlanFlags, g: Gl
   const loaded = await loadInputs(flags, io, salt);
   const organizationId = resolveOrganization(g, io, loaded.organization);
   const conn = connect({ ...g, ...(flags.parallelism ? { parallelism: flags.parallelism } : {}) }, io, organizationId, debugLogger(io, g.debug === true));
-  for (const w of loaded.warnings) io.stderr.write(`warning: ${w.message}\n`);
+  for (const w of loaded.warnings) io.stderr.write(`${formatIssue(w, io.cwd)}\n`);
   const input = planInputOf(loaded, organizationId, command === 'drift' ? { target: flags.target } : flags, salt);
   const { read, configWarnings } = await checkBeforeReading(conn, managedKindsOf(input), command === 'plan' ? loaded : undefined, io, { command, skip: flags.skipPreflight === true });
   const progress = startReadProgress(io, g.color !== false);
