@@ -317,6 +317,8 @@ function groupWaves(steps: readonly PlanStep[]): PlanStep[][] {
 
 /**
  * `applyChanges` is deprecated by Coveo: when it answers 404/405/410 we warn once and carry on (design §5).
+ * A 404 whose error code names a missing resource (not `INVALID_URI`, Coveo's answer for a path it does
+ * not serve) is that one source deleted meanwhile: a warning for it, and the others go on.
  */
 async function runAfterApply(sources: readonly RemoteId[], options: ApplyOptions, warnings: string[]): Promise<ApplyResult['afterApply']> {
   const mode = options.afterApply;
@@ -330,7 +332,15 @@ async function runAfterApply(sources: readonly RemoteId[], options: ApplyOptions
       await options.client.request({ method: 'POST', path: `/sources/${encodeURIComponent(id)}/${mode === 'rebuild' ? 'rebuild' : 'applyChanges'}`, idempotent: true, label: 'sources' });
       done.push(id);
     } catch (e) {
-      const status = (e as { status?: unknown }).status;
+      const { status, errorCode } = e as { status?: unknown; errorCode?: unknown };
+      // A 404 that names a missing resource is this source gone (deleted meanwhile), not the route.
+      const sourceGone = status === 404 && typeof errorCode === 'string' && errorCode !== 'INVALID_URI';
+      if (sourceGone) {
+        const msg = `source ${id} no longer exists in Coveo (deleted since the plan was read?); its changes were not applied. Plan again to see the organization as it is.`;
+        warnings.push(msg);
+        options.events({ type: 'warning', message: msg });
+        return;
+      }
       if (mode === 'apply-changes' && (status === 404 || status === 405 || status === 410)) {
         if (!retired) {
           retired = true;

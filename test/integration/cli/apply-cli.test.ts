@@ -59,7 +59,8 @@ describe('--after-apply', () => {
   });
 
   it.each([404, 405, 410])('an applyChanges answering %i: one warning, exit 0, the changes saved', async (status) => {
-    h.emu.state.addFaultRule({ method: 'POST', path: '/applyChanges$', status, count: -1 });
+    // A path Coveo no longer serves answers 404 INVALID_URI (405 and 410 carry their own codes).
+    h.emu.state.addFaultRule({ method: 'POST', path: '/applyChanges$', status, count: -1, ...(status === 404 ? { errorCode: 'INVALID_URI' } : {}) });
     h.write(nextConfig());
     const r = await h.run(['apply', '--auto-approve']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
@@ -69,6 +70,21 @@ describe('--after-apply', () => {
     expect(warnings).toHaveLength(2);
     expect(r.stderr.split('\n').filter((l) => l.includes('no longer serves applyChanges'))).toHaveLength(1);
     expect((await h.run(['plan', '--detailed-exitcode'])).code).toBe(0);
+  });
+
+  it('a source deleted meanwhile (404 naming the resource) is a warning for that source; the other still gets its applyChanges', async () => {
+    h.write(nextConfig());
+    const plan = await h.run(['plan', '--format', 'json']);
+    const ids = (JSON.parse(plan.stdout) as { plan: { steps: { remoteId: string }[] } }).plan.steps.map((s) => s.remoteId).sort();
+    expect(ids).toHaveLength(2);
+    h.emu.state.addFaultRule({ method: 'POST', path: `/sources/${ids[0]}/applyChanges$`, status: 404, errorCode: 'RESOURCE_NOT_FOUND', count: -1 });
+    h.emu.state.resetLog();
+    const r = await h.run(['apply', '--auto-approve', '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const parsed = JSON.parse(r.stdout) as { result: { warnings: string[]; afterApply: { retired: boolean; sources: string[] } } };
+    expect(parsed.result.afterApply.retired).toBe(false);
+    expect(parsed.result.afterApply.sources).toEqual([ids[1]]);
+    expect(parsed.result.warnings).toEqual([expect.stringContaining(`source ${ids[0]} no longer exists in Coveo`)]);
   });
 
   it('an applyChanges failing otherwise (400 every time) is a warning per source, not a retired endpoint', async () => {
