@@ -2,7 +2,7 @@
  * The command line (design §3). The only place that turns errors into exit codes (style guide §9);
  * everything it needs from the process comes in through `CliIo`.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { AbortError, ApplyFailedError, EXIT, exitCodeOf, isSyncError, type ExitCode, ConfigError } from '../errors.js';
 import { formatIssue } from '../config/format.js';
 import { RESOURCE_KINDS } from '../core/types.js';
@@ -50,6 +50,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     .option('--no-color', 'no colours or spinners (also NO_COLOR or CI)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s), outputError: () => undefined })
+    // Repeatable options start empty: "(default: [])" in the help says nothing.
+    .configureHelp({ optionDescription: (option) => new Help().optionDescription(option).replace(/ \(default: \[\]\)$/, '') })
     .showSuggestionAfterError(true)
     .allowExcessArguments(false);
 
