@@ -8,8 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runExport, type ExportFlags } from '../../../src/cli/commands/export.js';
-import type { CliIo } from '../../../src/cli/io.js';
+import type { ExportFlags } from '../../../src/cli/commands/export.js';
 import { RESOURCE_KINDS } from '../../../src/core/types.js';
 import { runCli } from '../../support/cli.js';
 import { startTestEmulator, type TestEmulator } from './emulator.js';
@@ -28,10 +27,20 @@ function envFor(org: string): Record<string, string> {
 
 async function exportOrg(org: string, flags: ExportFlags = {}): Promise<{ dir: string; code: number; stderr: string; files: Record<string, string> }> {
   const dir = tempDir();
-  let stderr = '';
-  const io: CliIo = { stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) }, env: { CI: 'true', ...envFor(org) }, cwd: dir, stdinIsTTY: false };
-  const code = await runExport({ out: 'coveo', ...flags }, {}, io);
-  const out = join(dir, 'coveo');
+  // Through the command line, so the flags' wiring is tested with everything else.
+  const argv = [
+    'export',
+    '--out',
+    flags.out ?? 'coveo',
+    ...(flags.kinds ?? []).flatMap((k) => ['--kinds', k]),
+    ...(flags.splitByKind ? ['--split-by-kind'] : []),
+    ...(flags.adoptApiKeys ? ['--adopt-api-keys'] : []),
+    ...(flags.includeBuiltIns ? ['--include-built-ins'] : []),
+    ...(flags.force ? ['--force'] : []),
+    ...(flags.parallelism ? ['--parallelism', String(flags.parallelism)] : []),
+  ];
+  const { code, stderr } = await runCli(argv, { cwd: dir, env: envFor(org) });
+  const out = join(dir, flags.out ?? 'coveo');
   const files = Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]));
   return { dir: out, code, stderr, files };
 }
