@@ -109,6 +109,10 @@ async function runApplyLocked(planFile: string | undefined, flags: ApplyFlags, g
       conn = connect(connFlags, io, organizationId, debugLogger(io, g.debug === true));
       lock(organizationId, conn.baseUrl);
       for (const w of loaded.warnings) io.stderr.write(`${formatIssue(w, io.cwd)}\n`);
+      const input = planInputOf(loaded, organizationId, flags, salt, {});
+      // The token is checked before anything is read or written, the recovery below included.
+      const checked = await checkBeforeReading(conn, managedKindsOf(input), loaded, io, { command: 'apply', skip });
+      read = checked.read;
       // API keys an interrupted apply created or replaced without finishing (recover.ts).
       if (flags.resume) {
         const journal = openJournal(journalPath, run, organizationId, now);
@@ -118,9 +122,6 @@ async function runApplyLocked(planFile: string | undefined, flags: ApplyFlags, g
         const unfinished = interruptedKeys(readJournal(journalPath), organizationId).map((k) => k.name);
         if (unfinished.length > 0) io.stderr.write(`warning: an interrupted apply did not finish writing API key(s) ${unfinished.join(', ')}; run \`coveo-sync apply --resume\` from this folder to replace any whose value was not saved.\n`);
       }
-      const input = planInputOf(loaded, organizationId, flags, salt, {});
-      const checked = await checkBeforeReading(conn, managedKindsOf(input), loaded, io, { command: 'apply', skip });
-      read = checked.read;
       const configWarnings = checked.configWarnings;
       const ctx = withWarnings(await getPlan(conn.client, { ...input, canReadApiKeys: read.canReadApiKeys }, progress.onProgress), configWarnings);
       plan = ctx.outcome.plan;
