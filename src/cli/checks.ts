@@ -4,9 +4,10 @@
  * (apply) the preflight of the writes before the first one.
  */
 import type { AfterApply } from '../apply/apply-plan.js';
-import { formatIssue, type LoadedConfig } from '../config/index.js';
+import type { LoadedConfig } from '../config/index.js';
+import { formatPosition } from '../config/format.js';
 import type { Plan, PlanWarning, ResourceKind } from '../core/types.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, type Issue } from '../errors.js';
 import type { PlanContext } from '../plan/get-plan.js';
 import { kindsToRead } from '../plan/read-live.js';
 import {
@@ -49,8 +50,9 @@ export async function preflightReads(
 }
 
 /** An issue as a plan warning, with its `file:line:column` relative to the working directory. */
-function asPlanWarning(issue: Parameters<typeof formatIssue>[0], cwd: string): PlanWarning {
-  return { code: issue.code, message: formatIssue(issue, cwd).replace(/ warning(?= |:)/, '') };
+function asPlanWarning(issue: Issue, cwd: string): PlanWarning {
+  const where = [issue.position ? formatPosition(issue.position, cwd) : '', issue.path].filter((s) => s !== '').join(' ');
+  return { code: issue.code, message: `${where === '' ? '' : `${where}: `}${issue.message}${issue.hint ? ` (${issue.hint})` : ''}` };
 }
 
 /**

@@ -160,5 +160,9 @@ describe('API key privileges against what the organization offers', () => {
     expect(p.code).toBe(0);
     const warnings = (JSON.parse(p.stdout) as { plan: { warnings: { message: string }[] } }).plan.warnings.map((w) => w.message);
     expect(warnings.some((w) => w.includes('looks like a search key'))).toBe(true);
+    // In the text plan: where, then what (no severity word: the plan's warnings section says it).
+    const text = await run(['plan'], emu.adminToken);
+    expect(text.stdout).toMatch(/coveo-sync\.yaml:\d+:\d+ apiKeys\[0\]\.privileges\[1\]: API key "search-key" looks like a search key/);
+    expect(text.stdout).not.toMatch(/ warning apiKeys/);
   });
 });
