@@ -122,7 +122,7 @@ describe('determinism', () => {
     const { files } = await exportOrg(orgA);
     const text = (files['coveo-sync.yaml'] ?? '').replace(/coveo-sync@[^/]+\//, 'coveo-sync@[version]/');
     await expect(text).toMatchFileSnapshot('../../golden/export/emulator-org.yaml');
-    await expect(files['secrets.example.env']).toMatchFileSnapshot('../../golden/export/secrets.example.env');
+    await expect(files['secrets.example.env']).toMatchFileSnapshot('../../golden/export/secrets-example.golden.txt');
   });
 });
 
