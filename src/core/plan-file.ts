@@ -11,7 +11,7 @@
  * loadable or fail clearly (style guide §11).
  */
 import { UsageError } from '../errors.js';
-import { compareStrings, isPlainObject, type JsonObject, type JsonValue } from './json.js';
+import { compareStrings, isPlainObject, stableStringify, type JsonObject, type JsonValue } from './json.js';
 import { isSecret, isSecretJson } from './secret.js';
 import { sha256Hex } from './sha256.js';
 import { PLAN_VERSION, RESOURCE_KINDS, type Plan, type PlanStep } from './types.js';
@@ -104,19 +104,9 @@ export function toPlanData(plan: Plan): JsonObject {
  * damage; it is not a signature (whoever can write the file can compute it again).
  */
 export function checksumOf(data: Readonly<Record<string, unknown>>): string {
-  return `sha256:${sha256Hex(canonicalText(data))}`;
+  return `sha256:${sha256Hex(stableStringify(data))}`;
 }
 
-/** JSON text with object keys sorted, every own key kept (`__proto__` included). */
-function canonicalText(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalText).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    const keys = Object.keys(o).sort(compareStrings);
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalText(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
-}
 
 /** The text of a plan file: canonical JSON, two-space indent, final newline. */
 export function serializePlanFile(plan: Plan): string {
