@@ -100,6 +100,17 @@ export function asRecord(v: unknown): Record<string, unknown> | undefined {
 }
 
 /** The request body as an object; 400 when it is missing or not an object. */
+/** A list of `{id, displayName}` references (`groupsThatCanEdit`, `apiKeysThatCanEdit`); 400 when malformed. */
+export function idNames(v: unknown, what: string): Record<string, unknown>[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw badRequest(`'${what}' must be a list of {id, displayName}.`, 'INVALID_BODY');
+  return (v as unknown[]).map((x) => {
+    const o = asRecord(x);
+    if (!o || typeof o['id'] !== 'string') throw badRequest(`Each entry of '${what}' needs an 'id'.`, 'INVALID_BODY');
+    return { id: o['id'], ...(typeof o['displayName'] === 'string' ? { displayName: o['displayName'] } : {}) };
+  });
+}
+
 export function requireObject(body: unknown, what: string): Record<string, unknown> {
   const o = asRecord(body);
   if (!o) throw badRequest(`The request body must be a JSON object (${what}).`, 'INVALID_BODY');

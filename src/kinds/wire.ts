@@ -6,7 +6,7 @@ import type { ApiClient } from '../client/types.js';
 import { isPlainObject, type JsonObject, type JsonValue } from '../core/json.js';
 import { ApiError } from '../errors.js';
 import { isSecret } from '../core/secret.js';
-import type { ResourceKey, ResourceKind } from '../core/types.js';
+import { toRemoteId, type RemoteId, type ResourceKey, type ResourceKind } from '../core/types.js';
 import { asArray, asObject, asString, TARGET_KIND } from './common.js';
 import type { ApplyContext } from './ops-types.js';
 
@@ -108,4 +108,29 @@ export function body(o: Record<string, JsonValue | undefined>): JsonObject {
   const out: Record<string, JsonValue> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
   return out;
+}
+
+/**
+ * A lookup of the sources of a listing by the strings `keysOf` finds in each (the field names of its
+ * mappings, the providers it references). The index is built once per listing, so a plan that changes
+ * thousands of fields or providers never scans every source for each step.
+ */
+export function sourceIndex(keysOf: (source: JsonObject) => Iterable<string>): (sources: readonly JsonObject[], key: string) => readonly RemoteId[] {
+  const cache = new WeakMap<readonly JsonObject[], Map<string, RemoteId[]>>();
+  return (sources, key) => {
+    let index = cache.get(sources);
+    if (!index) {
+      index = new Map();
+      for (const src of sources) {
+        const id = toRemoteId(src['id'] as string);
+        for (const k of new Set(keysOf(src))) {
+          const list = index.get(k);
+          if (list) list.push(id);
+          else index.set(k, [id]);
+        }
+      }
+      cache.set(sources, index);
+    }
+    return index.get(key) ?? [];
+  };
 }

@@ -6,7 +6,7 @@
  */
 import { principalName } from '../auth.js';
 import { newId, type RequestContext, type RouteHandlers } from '../context.js';
-import { asRecord, badRequest, clone, enumParam, noContent, notFound, ok, requireObject } from '../http.js';
+import { asRecord, badRequest, clone, enumParam, idNames, noContent, notFound, ok, requireObject } from '../http.js';
 import { checkAssignableToApiKey, parsePrivilege } from '../privilege-catalog.js';
 import type { ApiKeyRecord, Doc, OrgState } from '../state.js';
 
@@ -36,16 +36,6 @@ function stringList(v: unknown, what: string): string[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw badRequest(`'${what}' must be a list of strings.`, 'INVALID_BODY');
   return [...(v)];
-}
-
-function idNames(v: unknown, what: string): Doc[] {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw badRequest(`'${what}' must be a list of {id, displayName}.`, 'INVALID_BODY');
-  return (v as unknown[]).map((x) => {
-    const o = asRecord(x);
-    if (!o || typeof o['id'] !== 'string') throw badRequest(`Each entry of '${what}' needs an 'id'.`, 'INVALID_BODY');
-    return { id: o['id'], ...(typeof o['displayName'] === 'string' ? { displayName: o['displayName'] } : {}) };
-  });
 }
 
 function text(o: Doc, name: string, max: number): string | undefined {

@@ -5,7 +5,7 @@
  * group cannot be deleted and its privileges and type cannot be changed.
  */
 import { newId, recordSideEffect, type RequestContext, type RouteHandlers } from '../context.js';
-import { asRecord, badRequest, boolParam, clone, noContent, notFound, ok, requireObject, requireString } from '../http.js';
+import { asRecord, badRequest, boolParam, clone, idNames, noContent, notFound, ok, requireObject, requireString } from '../http.js';
 import { parsePrivilege } from '../privilege-catalog.js';
 import type { Doc, OrgState } from '../state.js';
 
@@ -92,16 +92,6 @@ function normalizeRealm(ctx: RequestContext, v: unknown): Doc {
     ...(typeof o['displayName'] === 'string' ? { displayName: o['displayName'] } : {}),
     ...(typeof o['samlIdentityProviderId'] === 'string' ? { samlIdentityProviderId: o['samlIdentityProviderId'] } : {}),
   };
-}
-
-function idNames(v: unknown, what: string): Doc[] {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw badRequest(`'${what}' must be a list of {id, displayName}.`, 'INVALID_BODY');
-  return (v as unknown[]).map((x) => {
-    const o = asRecord(x);
-    if (!o || typeof o['id'] !== 'string') throw badRequest(`Each entry of '${what}' needs an 'id'.`, 'INVALID_BODY');
-    return { id: o['id'], ...(typeof o['displayName'] === 'string' ? { displayName: o['displayName'] } : {}) };
-  });
 }
 
 const list = (v: unknown, what: string): unknown[] => {

@@ -3,10 +3,10 @@
  * chunked, so 5,000 fields cost a handful of requests.
  */
 import type { JsonObject } from '../../core/json.js';
-import { toRemoteId, type CreateStep, type RemoteId, type ReplaceStep, type UpdateStep } from '../../core/types.js';
+import { toRemoteId, type CreateStep, type ReplaceStep, type UpdateStep } from '../../core/types.js';
 import { asObject } from '../common.js';
 import type { ApplyContext, KindOps } from '../ops-types.js';
-import { deepMerge, seg } from '../wire.js';
+import { deepMerge, seg, sourceIndex } from '../wire.js';
 import { replaceField } from './replace.js';
 
 /** Fields per batch request; also bounds the length of the delete URL (`fields=a&fields=b…`). */
@@ -21,31 +21,12 @@ function toWire(step: CreateStep | UpdateStep | ReplaceStep, ctx: ApplyContext):
   return asObject(deepMerge(rest, desired));
 }
 
-/** Per listing of live sources: each string found in a source's `mappings` (field names) → the sources holding it. */
-const mappedBy = new WeakMap<readonly JsonObject[], Map<string, RemoteId[]>>();
-
-/**
- * The sources whose mappings name `field`, from an index built once per listing: a plan that changes
- * thousands of fields must not scan every source for each of them.
- */
-export function sourcesMapping(sources: readonly JsonObject[], field: string): readonly RemoteId[] {
-  let index = mappedBy.get(sources);
-  if (!index) {
-    index = new Map();
-    for (const src of sources) {
-      const names = new Set<string>();
-      collectStrings(src['mappings'], names);
-      for (const name of names) {
-        const list = index.get(name);
-        const id = toRemoteId(src['id'] as string);
-        if (list) list.push(id);
-        else index.set(name, [id]);
-      }
-    }
-    mappedBy.set(sources, index);
-  }
-  return index.get(field) ?? [];
-}
+/** The sources whose mappings name a field: any string in `mappings`, as a text search of its JSON would find. */
+export const sourcesMapping = sourceIndex((src) => {
+  const names = new Set<string>();
+  collectStrings(src['mappings'], names);
+  return names;
+});
 
 /** Every string in a JSON value, object keys included (what a text search of its JSON form would find). */
 function collectStrings(v: unknown, out: Set<string>): void {

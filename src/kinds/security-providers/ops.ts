@@ -1,10 +1,10 @@
 /** Security providers over the Security Cache API: list, PUT upsert by client-chosen id, DELETE. */
 import type { JsonObject, JsonValue } from '../../core/json.js';
-import { toRemoteId, type CreateStep, type RemoteId, type ReplaceStep, type UpdateStep } from '../../core/types.js';
+import { toRemoteId, type CreateStep, type ReplaceStep, type UpdateStep } from '../../core/types.js';
 import { asArray, asObject, asString } from '../common.js';
 import type { ApplyContext, KindOps } from '../ops-types.js';
 import { isSecret } from '../../core/secret.js';
-import { body, deepMerge, listFrom, reveal, seg } from '../wire.js';
+import { body, deepMerge, listFrom, reveal, seg, sourceIndex } from '../wire.js';
 import { FINGERPRINTS_PARAMETER } from './spec.js';
 
 function toWire(step: CreateStep | UpdateStep | ReplaceStep, ctx: ApplyContext): JsonObject {
@@ -53,26 +53,8 @@ function stripStatus(dto: JsonObject): JsonObject {
   return rest;
 }
 
-/** Per listing of live sources: provider id → the sources that reference it (built once, not per step). */
-const securedBy = new WeakMap<readonly JsonObject[], Map<string, RemoteId[]>>();
-
-export function sourcesSecuredBy(sources: readonly JsonObject[], provider: string): readonly RemoteId[] {
-  let index = securedBy.get(sources);
-  if (!index) {
-    index = new Map();
-    for (const src of sources) {
-      for (const ref of new Set(asArray(src['securityProviderReferences']))) {
-        if (typeof ref !== 'string') continue;
-        const list = index.get(ref);
-        const id = toRemoteId(src['id'] as string);
-        if (list) list.push(id);
-        else index.set(ref, [id]);
-      }
-    }
-    securedBy.set(sources, index);
-  }
-  return index.get(provider) ?? [];
-}
+/** The sources that reference a provider. */
+export const sourcesSecuredBy = sourceIndex((src) => asArray(src['securityProviderReferences']).filter((r): r is string => typeof r === 'string'));
 
 export const securityProvidersOps: KindOps = {
   async list({ client }) {
