@@ -1,23 +1,24 @@
 /**
- * Schema validation of one file's data with ajv (JSON Schema 2020-12), compiled once when the module
- * loads (style guide §13). ajv's errors are translated into plain messages with a JSON path and, for
- * misspellings, a "did you mean". Messages never quote a value that may be secret.
+ * Schema validation of one file's data with ajv (JSON Schema 2020-12). The validator is compiled at build
+ * time (scripts/gen-types.mjs writes schema-validator.generated.ts with ajv's standalone code), so start-up
+ * loads neither ajv's compiler nor compiles the schema (style guide §13). ajv's errors are translated into
+ * plain messages with a JSON path and, for misspellings, a "did you mean". Messages never quote a value
+ * that may be secret.
  */
-import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type AnySchemaObject } from 'ajv/dist/2020.js';
+import type { ErrorObject, AnySchemaObject } from 'ajv/dist/2020.js';
 import type { JsonValue } from '../core/json.js';
 import { RESOURCE_KINDS } from '../core/types.js';
 import { valueAt, type JsonPath } from './positions.js';
+import { schema, validate as validateSchema } from './schema-validator.generated.js';
 import { didYouMean, suggestClosest } from './suggest.js';
 
-/** The configuration schema, the source of truth (schemas/coveo-sync.schema.json). */
-export const CONFIG_SCHEMA = JSON.parse(readFileSync(new URL('../../schemas/coveo-sync.schema.json', import.meta.url), 'utf8')) as AnySchemaObject & {
+/**
+ * The configuration schema, the source of truth (schemas/coveo-sync.schema.json). The validator's errors
+ * carry its very subschemas (`parentSchema`), which the messages below recognise by identity.
+ */
+export const CONFIG_SCHEMA = schema as AnySchemaObject & {
   readonly $defs: Readonly<Record<string, AnySchemaObject>>;
 };
-
-// strictRequired is off because `if/then` requirements (frequency) name properties defined beside them.
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, verbose: true });
-const validateSchema = ajv.compile(CONFIG_SCHEMA);
 
 /** One schema problem, located by JSON path (`at: 'key'` points at the key rather than the value). */
 export interface SchemaProblem {
