@@ -14,7 +14,8 @@ import { ConfigError, type Issue, type SourcePosition } from '../errors.js';
 import { IDENTITY } from '../kinds/identity.js';
 import { displayPath, formatPosition } from './format.js';
 import { checkSecrets, interpolateTree, type InterpolationOptions } from './interpolate.js';
-import { createLocator, positionAtOffset, valueAt, type JsonPath, type Locator } from './positions.js';
+import { createLocator, createOffsetLocator, positionAtOffset, valueAt, type JsonPath, type Locator } from './positions.js';
+import { lineStartsOf, readSimpleYaml } from './simple-yaml.js';
 import { checkFile, checkMerged, type MergedResource } from './semantic.js';
 import { validateWritten } from './validate.js';
 
@@ -234,9 +235,62 @@ async function loadFile(file: string, options: LoadOptions, add: (i: IssueInit) 
   // (a second lexer pass over every file cost about 15% of loading a large configuration).
   if (text.length >= 2 * budget.values && countYamlValues(text, budget.values) > budget.values) return tooLarge();
 
+  // Most files are in the plain subset the simple reader knows, which gives the same data and positions
+  // as the yaml package several times faster; any other file (and every broken one) goes to the yaml package.
+  const simple = readSimpleYaml(text, MAX_DEPTH - 1);
+  let parsed: { readonly js: unknown; readonly locator: Locator } | undefined;
+  if (simple !== undefined) {
+    if (simple.values > budget.values) return tooLarge();
+    budget.values -= simple.values;
+    parsed = { js: simple.value, locator: createOffsetLocator(simple.offsets, lineStartsOf(text), file) };
+  } else {
+    parsed = parseWithYaml(text, file, add, budget, tooLarge);
+  }
+  if (parsed === undefined) return undefined;
+  const { js, locator } = parsed;
+  const positionOfToken = (path: JsonPath, token: string | undefined): SourcePosition => {
+    const range = locator.rangeOf(path);
+    const i = range && token !== undefined ? text.slice(range[0], range[1]).indexOf(token) : -1;
+    return range && i >= 0 ? locator.positionAt(range[0] + i) : locator.positionOf(path);
+  };
+  const interpolation: InterpolationOptions = {
+    env: options.env,
+    vars: options.vars,
+    salt: options.salt,
+    fingerprint: options.fingerprint,
+    allowUnset: options.allowUnset,
+  };
+  const { written, plain, problems, placeholderPaths } = interpolateTree(js, interpolation);
+  // A sensitive value whose variable is missing is reported once, as missing.
+  const interpolated = new Set(problems.map((p) => JSON.stringify(p.path)));
+  const secretProblems = checkSecrets(written).filter((p) => !interpolated.has(JSON.stringify(p.path)));
+  for (const p of [...problems, ...secretProblems]) {
+    add({
+      severity: p.severity ?? 'error',
+      code: p.code,
+      message: p.message,
+      path: p.path,
+      position: positionOfToken(p.path, p.token),
+      ...(p.hint ? { hint: p.hint } : {}),
+    });
+  }
+  const isSecretAt = (path: JsonPath): boolean => isSecret(valueAt(written, path));
+  const placeholders = new Set(placeholderPaths.map((p) => JSON.stringify(p)));
+  const isPlaceholder = (path: JsonPath): boolean => placeholders.has(JSON.stringify(path));
+  for (const p of validateWritten(plain, { isSecretAt }).filter((q) => !isPlaceholder(q.path))) {
+    add({ code: p.code, message: p.message, path: p.path, position: locator.positionOf(p.path, p.at), ...(p.hint ? { hint: p.hint } : {}) });
+  }
+  for (const p of checkFile(written)) {
+    add({ severity: p.severity, code: p.code, message: p.message, path: p.path, position: locator.positionOf(p.path), ...(p.hint ? { hint: p.hint } : {}) });
+  }
+  return isPlainObject(written) ? { file, locator, data: written } : undefined;
+}
+
+
+/** Parses a file with the yaml package, reporting its syntax errors and the checks on the parsed document. */
+function parseWithYaml(text: string, file: string, add: (i: IssueInit) => void, budget: { values: number }, tooLarge: () => undefined): { js: unknown; locator: Locator } | undefined {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
-  const locatorOf = (doc: Document): Locator => createLocator(doc, lineCounter, file);
   const at = (offset: number): SourcePosition => positionAtOffset(lineCounter, file, offset);
   if (docs.length === 0) {
     add({ code: 'file_empty', message: 'empty file', hint: 'a configuration file starts with `version: 1`', position: startOfFile(file) });
@@ -305,50 +359,14 @@ async function loadFile(file: string, options: LoadOptions, add: (i: IssueInit) 
     return undefined;
   }
 
-  const locator = locatorOf(doc);
+  const locator = createLocator(doc, lineCounter, file);
   const deep = pathDeeperThan(js, MAX_DEPTH);
   if (deep !== undefined) {
     add({ code: 'nesting_too_deep', message: `mappings and lists are nested more than ${MAX_DEPTH} levels deep`, hint: 'a configuration needs far fewer levels; check for runaway nesting', path: deep, position: locator.positionOf(deep) });
     return undefined;
   }
-  const positionOfToken = (path: JsonPath, token: string | undefined): SourcePosition => {
-    const range = locator.rangeOf(path);
-    const i = range && token !== undefined ? text.slice(range[0], range[1]).indexOf(token) : -1;
-    return range && i >= 0 ? locator.positionAt(range[0] + i) : locator.positionOf(path);
-  };
-  const interpolation: InterpolationOptions = {
-    env: options.env,
-    vars: options.vars,
-    salt: options.salt,
-    fingerprint: options.fingerprint,
-    allowUnset: options.allowUnset,
-  };
-  const { written, plain, problems, placeholderPaths } = interpolateTree(js, interpolation);
-  // A sensitive value whose variable is missing is reported once, as missing.
-  const interpolated = new Set(problems.map((p) => JSON.stringify(p.path)));
-  const secretProblems = checkSecrets(written).filter((p) => !interpolated.has(JSON.stringify(p.path)));
-  for (const p of [...problems, ...secretProblems]) {
-    add({
-      severity: p.severity ?? 'error',
-      code: p.code,
-      message: p.message,
-      path: p.path,
-      position: positionOfToken(p.path, p.token),
-      ...(p.hint ? { hint: p.hint } : {}),
-    });
-  }
-  const isSecretAt = (path: JsonPath): boolean => isSecret(valueAt(written, path));
-  const placeholders = new Set(placeholderPaths.map((p) => JSON.stringify(p)));
-  const isPlaceholder = (path: JsonPath): boolean => placeholders.has(JSON.stringify(path));
-  for (const p of validateWritten(plain, { isSecretAt }).filter((q) => !isPlaceholder(q.path))) {
-    add({ code: p.code, message: p.message, path: p.path, position: locator.positionOf(p.path, p.at), ...(p.hint ? { hint: p.hint } : {}) });
-  }
-  for (const p of checkFile(written)) {
-    add({ severity: p.severity, code: p.code, message: p.message, path: p.path, position: locator.positionOf(p.path), ...(p.hint ? { hint: p.hint } : {}) });
-  }
-  return isPlainObject(written) ? { file, locator, data: written } : undefined;
+  return { js, locator };
 }
-
 
 /** Offset of the first alias (named `name`, if given). */
 function aliasOffset(doc: Document, name?: string): number {

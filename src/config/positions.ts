@@ -4,6 +4,7 @@
  */
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
 import type { SourcePosition } from '../errors.js';
+import type { OffsetNode } from './simple-yaml.js';
 
 export type JsonPath = readonly (string | number)[];
 
@@ -105,6 +106,59 @@ export function createLocator(doc: Document, lineCounter: LineCounter, file: str
       const range = (found.node as { range?: readonly number[] | null } | undefined)?.range;
       if (!found.exact || !range || range[0] === undefined || range[1] === undefined) return undefined;
       return [range[0], range[1]];
+    },
+  };
+}
+
+/** 1-based line and column of an offset, from the offsets where lines start (as yaml's LineCounter gives them). */
+function lineColumn(lineStarts: readonly number[], offset: number): { line: number; column: number } {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((lineStarts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - (lineStarts[lo] ?? 0) + 1 };
+}
+
+/**
+ * The locator of a file read by the simple reader (config/simple-yaml.ts), from its offsets: the same
+ * positions as `createLocator` gives for the `yaml` document of the same text.
+ */
+export function createOffsetLocator(root: OffsetNode, lineStarts: readonly number[], file: string): Locator {
+  const positionAt = (offset: number): SourcePosition => ({ file, ...lineColumn(lineStarts, offset) });
+  const find = (path: JsonPath): { node: OffsetNode | undefined; keyStart: number | undefined; ancestor: OffsetNode } => {
+    let node = root;
+    let keyStart: number | undefined;
+    for (const seg of path) {
+      const ancestor = node;
+      let next: OffsetNode | undefined;
+      if (node.keys) {
+        const i = node.keys.indexOf(String(seg));
+        next = i < 0 ? undefined : node.kids?.[i];
+        keyStart = node.keyStarts?.[i];
+      } else if (node.kids && typeof seg === 'number') {
+        next = node.kids[seg];
+        keyStart = undefined;
+      }
+      if (next === undefined) return { node: undefined, keyStart: undefined, ancestor };
+      node = next;
+    }
+    return { node, keyStart, ancestor: node };
+  };
+  return {
+    positionAt,
+    positionOf(path, at = 'value') {
+      const found = find(path);
+      if (found.node === undefined) return positionAt(found.ancestor.start);
+      if (at === 'key' && found.keyStart !== undefined) return positionAt(found.keyStart);
+      if (found.node.empty === true && found.keyStart !== undefined) return positionAt(found.keyStart);
+      return positionAt(found.node.start);
+    },
+    rangeOf(path) {
+      const { node } = find(path);
+      return node ? [node.start, node.end] : undefined;
     },
   };
 }
