@@ -6,7 +6,6 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Lexer, LineCounter, isAlias, isNode, isScalar, parseAllDocuments, visit, type Document } from 'yaml';
 import { compareStrings, formatPath, isPlainObject, type JsonObject } from '../core/json.js';
 import { isSecret, type Secret } from '../core/secret.js';
 import { RESOURCE_KINDS, type ResourceKind } from '../core/types.js';
@@ -14,25 +13,17 @@ import { ConfigError, type Issue, type SourcePosition } from '../errors.js';
 import { IDENTITY } from '../kinds/identity.js';
 import { displayPath, formatPosition } from './format.js';
 import { checkSecrets, interpolateTree, type InterpolationOptions } from './interpolate.js';
-import { createLocator, createOffsetLocator, positionAtOffset, valueAt, type JsonPath, type Locator } from './positions.js';
+import { createOffsetLocator, startOfFile, valueAt, type JsonPath, type Locator } from './positions.js';
 import { lineStartsOf, readSimpleYaml } from './simple-yaml.js';
+import type * as YamlFullModule from './yaml-full.js';
+
+type YamlFull = typeof YamlFullModule;
 import { checkFile, checkMerged, type MergedResource } from './semantic.js';
 import { validateWritten } from './validate.js';
 
-/** Files larger than this are refused rather than parsed. */
-export const MAX_FILE_BYTES = 10 * 1024 * 1024;
-/** Cap on YAML alias expansion, so an alias bomb is an error and not an out-of-memory crash. */
-export const MAX_ALIAS_COUNT = 100;
-/**
- * Cap on the values (scalars, flow collections, aliases) of all the files together, counted by the lexer
- * before each file is parsed: the parser holds about 1 kB per value, so 10 MB of `[1,1,1,…]` (5 million
- * values) would exhaust the heap. A 5,000-field, 500-source organization is well under 200,000.
- */
-export const MAX_YAML_VALUES = 500_000;
-/** Errors shown at most; a file of 50,000 duplicate keys gives one screen, not 50,000 lines. */
-export const MAX_ISSUES_SHOWN = 50;
-/** Cap on nesting (mappings and lists inside each other); real configurations stay under 20. */
-export const MAX_DEPTH = 64;
+import { MAX_DEPTH, MAX_FILE_BYTES, MAX_ISSUES_SHOWN, MAX_YAML_VALUES } from './limits.js';
+
+export { MAX_ALIAS_COUNT, MAX_DEPTH, MAX_FILE_BYTES, MAX_ISSUES_SHOWN, MAX_YAML_VALUES } from './limits.js';
 
 export interface LoadOptions {
   /** The environment `${env:NAME}` reads. */
@@ -97,7 +88,8 @@ interface Entry {
   readonly fileIndex: number;
 }
 
-type IssueInit = Omit<Issue, 'path' | 'severity'> & { readonly path?: JsonPath; readonly severity?: Issue['severity'] };
+/** An issue as the loader's steps report it (the path as an array, the severity defaulting to error). */
+export type IssueInit = Omit<Issue, 'path' | 'severity'> & { readonly path?: JsonPath; readonly severity?: Issue['severity'] };
 
 const issueOf = (i: IssueInit): Issue => ({
   severity: i.severity ?? 'error',
@@ -108,7 +100,6 @@ const issueOf = (i: IssueInit): Issue => ({
   ...(i.hint ? { hint: i.hint } : {}),
 });
 
-const startOfFile = (file: string): SourcePosition => ({ file, line: 1, column: 1 });
 
 /**
  * Loads, interpolates, validates and merges the configuration files.
@@ -233,7 +224,9 @@ async function loadFile(file: string, options: LoadOptions, add: (i: IssueInit) 
   // A value takes at least two characters (`[1,1,…]`), so only a text this long can pass the budget: it is
   // counted by the lexer before the parser builds anything. Any other file is parsed and then counted
   // (a second lexer pass over every file cost about 15% of loading a large configuration).
-  if (text.length >= 2 * budget.values && countYamlValues(text, budget.values) > budget.values) return tooLarge();
+  // The yaml package is loaded (about 60 ms) only for a file the simple reader leaves to it.
+  const yamlFull = async (): Promise<YamlFull> => import('./yaml-full.js');
+  if (text.length >= 2 * budget.values && (await yamlFull()).countYamlValues(text, budget.values) > budget.values) return tooLarge();
 
   // Most files are in the plain subset the simple reader knows, which gives the same data and positions
   // as the yaml package several times faster; any other file (and every broken one) goes to the yaml package.
@@ -244,7 +237,7 @@ async function loadFile(file: string, options: LoadOptions, add: (i: IssueInit) 
     budget.values -= simple.values;
     parsed = { js: simple.value, locator: createOffsetLocator(simple.offsets, lineStartsOf(text), file) };
   } else {
-    parsed = parseWithYaml(text, file, add, budget, tooLarge);
+    parsed = (await yamlFull()).parseWithYaml(text, file, add, budget, tooLarge);
   }
   if (parsed === undefined) return undefined;
   const { js, locator } = parsed;
@@ -286,190 +279,6 @@ async function loadFile(file: string, options: LoadOptions, add: (i: IssueInit) 
   return isPlainObject(written) ? { file, locator, data: written } : undefined;
 }
 
-
-/** Parses a file with the yaml package, reporting its syntax errors and the checks on the parsed document. */
-function parseWithYaml(text: string, file: string, add: (i: IssueInit) => void, budget: { values: number }, tooLarge: () => undefined): { js: unknown; locator: Locator } | undefined {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
-  const at = (offset: number): SourcePosition => positionAtOffset(lineCounter, file, offset);
-  if (docs.length === 0) {
-    add({ code: 'file_empty', message: 'empty file', hint: 'a configuration file starts with `version: 1`', position: startOfFile(file) });
-    return undefined;
-  }
-  let isBroken = false;
-  docs.forEach((doc, n) => {
-    if (n === 1) {
-      add({
-        code: 'multiple_documents',
-        message: 'several YAML documents in one file; coveo-sync reads one document per file',
-        hint: 'split it into several files, or remove the `---` line',
-        position: at(doc.range[0]),
-      });
-      isBroken = true;
-    }
-    for (const err of doc.errors) {
-      const hint = YAML_HINTS[err.code];
-      add({ code: `yaml_${err.code.toLowerCase()}`, message: yamlMessage(err.code, err.message, text, err.pos), position: at(err.pos[0]), ...(hint ? { hint } : {}) });
-      isBroken = true;
-    }
-    for (const w of doc.warnings) add({ severity: 'warning', code: `yaml_${w.code.toLowerCase()}`, message: w.message, position: at(w.pos[0]) });
-  });
-  const doc = docs[0];
-  if (isBroken || doc === undefined) return undefined;
-  if (doc.contents === null) {
-    add({ code: 'file_empty', message: 'empty file (only comments)', hint: 'a configuration file starts with `version: 1`', position: startOfFile(file) });
-    return undefined;
-  }
-
-  const facts = inspectDocument(doc);
-  if (facts.values > budget.values) return tooLarge();
-  budget.values -= facts.values;
-  const badKey = facts.badKey;
-  if (badKey !== undefined) {
-    add({
-      code: 'yaml_key_not_text',
-      message: 'a mapping key here is an alias or a list or mapping; coveo-sync keys are plain text',
-      hint: 'write the key out: an alias as a key could silently replace a key written elsewhere',
-      position: at(badKey),
-    });
-    return undefined;
-  }
-  const cycle = facts.aliasCycle;
-  if (cycle !== undefined) {
-    add({ code: 'yaml_alias_cycle', message: 'this alias refers to a node that contains it, which would make the data endless', hint: 'write the data out instead of using the alias', position: at(cycle) });
-    return undefined;
-  }
-
-  let js: unknown;
-  try {
-    js = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (e) {
-    const message = e instanceof Error ? e.message : '';
-    const unresolved = /^Unresolved alias[^:]*: (.*)$/.exec(message)?.[1];
-    if (unresolved !== undefined) {
-      add({ code: 'yaml_bad_alias', message: `alias \`*${unresolved}\` has no anchor \`&${unresolved}\` before it`, position: at(aliasOffset(doc, unresolved)) });
-    } else {
-      add({
-        code: 'alias_limit',
-        message: `too many alias expansions (over ${MAX_ALIAS_COUNT} uses of one anchor, or aliases nested in aliases); this looks like an alias bomb`,
-        hint: 'write the data out, or use fewer aliases',
-        position: at(aliasOffset(doc)),
-      });
-    }
-    return undefined;
-  }
-
-  const locator = createLocator(doc, lineCounter, file);
-  const deep = pathDeeperThan(js, MAX_DEPTH);
-  if (deep !== undefined) {
-    add({ code: 'nesting_too_deep', message: `mappings and lists are nested more than ${MAX_DEPTH} levels deep`, hint: 'a configuration needs far fewer levels; check for runaway nesting', path: deep, position: locator.positionOf(deep) });
-    return undefined;
-  }
-  return { js, locator };
-}
-
-/** Offset of the first alias (named `name`, if given). */
-function aliasOffset(doc: Document, name?: string): number {
-  let offset = 0;
-  visit(doc, {
-    Alias(_key, node) {
-      if (name !== undefined && node.source !== name) return undefined;
-      if (isAlias(node) && node.range) offset = node.range[0];
-      return visit.BREAK;
-    },
-  });
-  return offset;
-}
-
-/**
- * How many values (scalars, flow collections, aliases) the lexer finds, counting up to `limit + 1` only:
- * cheap next to parsing, and it stops early on a file built to exhaust memory.
- */
-function countYamlValues(text: string, limit: number): number {
-  let n = 0;
-  for (const token of new Lexer().lex(text)) {
-    // The lexer marks plain and block scalars with \x1f; quoted scalars, flow collections and aliases start with their indicator.
-    const c = token[0];
-    if (c === '\x1f' || c === '"' || c === "'" || c === '[' || c === '{' || c === '*') {
-      n++;
-      if (n > limit) return n;
-    }
-  }
-  return n;
-}
-
-interface DocumentFacts {
-  /** Values as the lexer counts them: scalars (keys included), aliases and flow collections. */
-  readonly values: number;
-  /** Offset of the first mapping key that is not a scalar (`*alias :`, `? [a, b] :`). */
-  readonly badKey?: number;
-  /** Offset of an alias that sits inside the node its anchor names (`a: &x [*x]`). */
-  readonly aliasCycle?: number;
-}
-
-/** What the checks after parsing need from a document, in one walk. */
-function inspectDocument(doc: Document): DocumentFacts {
-  let values = 0;
-  let badKey: number | undefined;
-  let aliasCycle: number | undefined;
-  visit(doc, {
-    Pair(_key, pair) {
-      if (badKey === undefined && pair.key !== null && !isScalar(pair.key)) badKey = isNode(pair.key) ? (pair.key.range?.[0] ?? 0) : 0;
-    },
-    Scalar() {
-      values++;
-    },
-    Map(_key, node) {
-      if (node.flow === true) values++;
-    },
-    Seq(_key, node) {
-      if (node.flow === true) values++;
-    },
-    Alias(_key, node, path) {
-      values++;
-      if (aliasCycle === undefined && path.some((ancestor) => isNode(ancestor) && ancestor.anchor === node.source)) aliasCycle = node.range?.[0] ?? 0;
-    },
-  });
-  return { values, ...(badKey !== undefined ? { badKey } : {}), ...(aliasCycle !== undefined ? { aliasCycle } : {}) };
-}
-
-/** The path of a value nested deeper than `max` levels, found without recursion; undefined when none is. */
-function pathDeeperThan(root: unknown, max: number): JsonPath | undefined {
-  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: root, path: [] }];
-  while (stack.length > 0) {
-    const { value, path } = stack.pop() as { value: unknown; path: (string | number)[] };
-    if (value === null || typeof value !== 'object') continue;
-    if (path.length >= max) return path;
-    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v: unknown, i) => [i, v]) : Object.entries(value as Record<string, unknown>);
-    for (const [k, v] of entries) stack.push({ value: v, path: [...path, k] });
-  }
-  return undefined;
-}
-
-const INDENTATION_HINT = 'check the indentation here and on the next lines: keys of one mapping start in the same column, and each key ends with `: `';
-/** What to do about yaml's syntax errors, whose messages speak the YAML specification's language. */
-const YAML_HINTS: Readonly<Partial<Record<string, string>>> = {
-  BAD_INDENT: INDENTATION_HINT,
-  BLOCK_AS_IMPLICIT_KEY: INDENTATION_HINT,
-  MULTILINE_IMPLICIT_KEY: INDENTATION_HINT,
-  UNEXPECTED_TOKEN: INDENTATION_HINT,
-  TAB_AS_INDENT: 'indent with spaces, not tabs',
-  MISSING_CHAR: 'a quote, bracket or brace opened earlier is not closed',
-  DUPLICATE_KEY: 'each key may appear once in a mapping',
-  BAD_DQ_ESCAPE: 'in double quotes, write a backslash as \\\\',
-  RESOURCE_EXHAUSTION: `a configuration needs far fewer levels (the limit is ${MAX_DEPTH})`,
-};
-
-/** yaml's messages, with the duplicated key named. */
-function yamlMessage(code: string, message: string, text: string, pos: readonly [number, number]): string {
-  if (code === 'DUPLICATE_KEY') {
-    const key = /^("[^"\n]*"|'[^'\n]*'|[^:\n]+?)\s*:/.exec(text.slice(pos[0], pos[0] + 200))?.[1]?.trim() ?? '';
-    return key === '' || key.length > 80 ? 'duplicate key in a mapping' : `duplicate key \`${key}\` in a mapping`;
-  }
-  // yaml reports a stack overflow on deep nesting in V8's words.
-  if (code === 'RESOURCE_EXHAUSTION') return 'the data is nested too deeply to be read';
-  return message.replace(/\s+/g, ' ').trim();
-}
 
 type Decoded = { readonly text: string } | { readonly problem: string; readonly code: string; readonly hint: string; readonly at: { readonly line: number; readonly column: number } };
 
@@ -562,7 +371,7 @@ function mergeFiles(parsed: readonly ParsedFile[], cwd: string, add: (i: IssueIn
         resources[kind].push({ kind, index: fileIndex, written, origin: locator.positionOf([kind, fileIndex]) });
         entries[kind].push({ locator, fileIndex });
         const identityPath = IDENTITY[kind].paths[0] ?? '';
-        semantic[kind].push({ written, where: formatPosition(locator.positionOf([kind, fileIndex, identityPath]), cwd) });
+        semantic[kind].push({ written, where: () => formatPosition(locator.positionOf([kind, fileIndex, identityPath]), cwd) });
       });
     }
     asList(data['assertions']).forEach((item, fileIndex) => {

@@ -1,8 +1,8 @@
 /**
- * JSON path → `file:line:column`, by walking the YAML document's nodes and their source ranges. Aliases
- * are followed to their anchor, so a problem in aliased data points at where it is written.
+ * JSON path → `file:line:column`: the Locator of a parsed file, and the one of files the simple reader
+ * read (from its offsets). The one built on the yaml package's document is in yaml-full.ts, loaded only
+ * for files the simple reader leaves to it.
  */
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
 import type { SourcePosition } from '../errors.js';
 import type { OffsetNode } from './simple-yaml.js';
 
@@ -18,6 +18,9 @@ export function valueAt(data: unknown, path: JsonPath): unknown {
   return v;
 }
 
+/** The first character of a file, for problems of the whole file. */
+export const startOfFile = (file: string): SourcePosition => ({ file, line: 1, column: 1 });
+
 export interface Locator {
   /**
    * Where the value at `path` starts (or its key, with `at: 'key'`, for unknown-key problems). A path that
@@ -28,86 +31,6 @@ export interface Locator {
   rangeOf(path: JsonPath): readonly [number, number] | undefined;
   /** Position of a character offset in the file. */
   positionAt(offset: number): SourcePosition;
-}
-
-/** A 1-based position from a 0-based offset. */
-export function positionAtOffset(lineCounter: LineCounter, file: string, offset: number): SourcePosition {
-  const { line, col } = lineCounter.linePos(offset);
-  return { file, line, column: col };
-}
-
-interface Found {
-  readonly node: Node | null | undefined;
-  readonly pair: Pair | undefined;
-  readonly exact: boolean;
-  readonly ancestor: Node | undefined;
-}
-
-/** A scalar key as the JS data spells it: `null`/`~` keys become `''`. */
-const scalarKeyText = (value: unknown): string => (typeof value === 'string' ? value : value === null ? '' : (JSON.stringify(value) ?? ''));
-
-/** Builds the locator of one parsed document. */
-export function createLocator(doc: Document, lineCounter: LineCounter, file: string): Locator {
-  const deref = (n: unknown): Node | null | undefined => {
-    let node = n as Node | null | undefined;
-    // A chain of aliases is followed a bounded number of times (yaml forbids cycles, but be safe).
-    for (let hops = 0; hops < 64 && isAlias(node); hops++) node = node.resolve(doc);
-    return node;
-  };
-
-  const find = (path: JsonPath): Found => {
-    let node = deref(doc.contents);
-    let pair: Pair | undefined;
-    let ancestor: Node | undefined = node ?? undefined;
-    for (const seg of path) {
-      node = deref(node);
-      if (node === null || node === undefined) return { node: undefined, pair, exact: false, ancestor };
-      ancestor = node;
-      if (isMap(node)) {
-        pair = node.items.find((p) => isScalar(p.key) && scalarKeyText(p.key.value) === String(seg));
-        if (pair === undefined) return { node: undefined, pair: undefined, exact: false, ancestor };
-        node = pair.value as Node | null;
-      } else if (isSeq(node) && typeof seg === 'number') {
-        pair = undefined;
-        node = node.items[seg] as Node | undefined;
-        if (node === undefined) return { node: undefined, pair: undefined, exact: false, ancestor };
-      } else {
-        return { node: undefined, pair: undefined, exact: false, ancestor };
-      }
-    }
-    return { node: deref(node), pair, exact: true, ancestor };
-  };
-
-  const startOf = (n: unknown): number | undefined => {
-    const range = (n as { range?: readonly number[] | null } | null | undefined)?.range;
-    return range?.[0];
-  };
-
-  const positionAt = (offset: number): SourcePosition => positionAtOffset(lineCounter, file, offset);
-
-  return {
-    positionAt,
-    positionOf(path, at = 'value') {
-      const found = find(path);
-      if (found.exact) {
-        const key = found.pair?.key;
-        const keyStart = startOf(key);
-        if (at === 'key' && keyStart !== undefined) return positionAt(keyStart);
-        // An empty value (`name:`) has a zero-width range after the key; the key is the better place.
-        const valueStart = startOf(found.node);
-        const isEmpty = isScalar(found.node) && found.node.value === null && found.node.source === '';
-        if (valueStart !== undefined && !isEmpty) return positionAt(valueStart);
-        if (keyStart !== undefined) return positionAt(keyStart);
-      }
-      return positionAt(startOf(found.ancestor) ?? 0);
-    },
-    rangeOf(path) {
-      const found = find(path);
-      const range = (found.node as { range?: readonly number[] | null } | undefined)?.range;
-      if (!found.exact || !range || range[0] === undefined || range[1] === undefined) return undefined;
-      return [range[0], range[1]];
-    },
-  };
 }
 
 /** 1-based line and column of an offset, from the offsets where lines start (as yaml's LineCounter gives them). */

@@ -164,8 +164,8 @@ export function checkFile(data: JsonValue): LocalIssue[] {
 /** A resource of the merged configuration, as the cross-file checks see it. */
 export interface MergedResource {
   readonly written: JsonObject;
-  /** Where its identity is written, for messages (e.g. `coveo/docs.yaml:12:9`). */
-  readonly where: string;
+  /** Where its identity is written, for messages (e.g. `coveo/docs.yaml:12:9`); asked only for a problem. */
+  where(): string;
 }
 
 export interface MergedInput {
@@ -247,7 +247,7 @@ export function checkMerged(input: MergedInput): MergedIssue[] {
         out.push({
           severity: 'error',
           code: 'field_type_conflict',
-          message: `field \`${key}\` is declared twice with different types: ${firstType} at ${first.where}, ${type} here`,
+          message: `field \`${key}\` is declared twice with different types: ${firstType} at ${first.where()}, ${type} here`,
           hint: 'a field has one type; keep one declaration',
           kind,
           index,
@@ -258,7 +258,7 @@ export function checkMerged(input: MergedInput): MergedIssue[] {
       out.push({
         severity: 'error',
         code: 'duplicate_identity',
-        message: `${SINGULAR[kind]} \`${key}\` is declared twice: first at ${first.where}, again here`,
+        message: `${SINGULAR[kind]} \`${key}\` is declared twice: first at ${first.where()}, again here`,
         hint: 'identities must be unique across all files; remove or rename one',
         kind,
         index,

@@ -11,7 +11,8 @@ import fc from 'fast-check';
 import { LineCounter, parseAllDocuments, visit } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { MAX_DEPTH } from '../../../src/config/load.js';
-import { createLocator, createOffsetLocator, type JsonPath } from '../../../src/config/positions.js';
+import { createOffsetLocator, type JsonPath } from '../../../src/config/positions.js';
+import { createLocator } from '../../../src/config/yaml-full.js';
 import { lineStartsOf, readSimpleYaml, resolvePlain } from '../../../src/config/simple-yaml.js';
 import { ROOT } from './support.js';
 
