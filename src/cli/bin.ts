@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 /** The executable: wires the real process into `main` and sets the exit code (never process.exit). */
-import { createInterface } from 'node:readline/promises';
 import { main } from './main.js';
 
 const controller = new AbortController();
@@ -19,6 +18,8 @@ const code = await main(process.argv.slice(2), {
   cwd: process.cwd(),
   stdinIsTTY: process.stdin.isTTY === true,
   ask: async (question) => {
+    // Only apply asks, and only on a terminal: readline is not loaded otherwise.
+    const { createInterface } = await import('node:readline/promises');
     const rl = createInterface({ input: process.stdin, output: process.stderr });
     try {
       return await rl.question(question);

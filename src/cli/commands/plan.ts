@@ -7,7 +7,7 @@ import { serializePlanFile } from '../../core/plan-file.js';
 import { getPlan, managedKindsOf, type PlanContext } from '../../plan/get-plan.js';
 import { applyPrivilegeWarnings, checkBeforeReading, withWarnings } from '../checks.js';
 import { newSalt } from '../../plan/hashing.js';
-import { renderDrift, renderPlan, type OutputFormat } from '../../render/index.js';
+import type { OutputFormat } from '../../render/index.js';
 import { connect, resolveOrganization } from '../connection.js';
 import type { GlobalFlags } from '../main.js';
 import { loadInputs, planInputOf, validateTargets, type ConfigFlags } from '../inputs.js';
@@ -47,7 +47,11 @@ export async function runPlan(command: 'plan' | 'drift', flags: PlanFlags, g: Gl
   const conn = connect({ ...g, ...(flags.parallelism ? { parallelism: flags.parallelism } : {}) }, io, organizationId, debugLogger(io, g.debug === true));
   for (const w of loaded.warnings) io.stderr.write(`${formatIssue(w, io.cwd)}\n`);
   const input = planInputOf(loaded, organizationId, command === 'drift' ? { target: flags.target } : flags, salt);
-  const { read, configWarnings } = await checkBeforeReading(conn, managedKindsOf(input), command === 'plan' ? loaded : undefined, io, { command, skip: flags.skipPreflight === true });
+  const checked = checkBeforeReading(conn, managedKindsOf(input), command === 'plan' ? loaded : undefined, io, { command, skip: flags.skipPreflight === true });
+  // The renderers are needed once the organization is read: they load while the first requests are out.
+  const renderers = import('../../render/index.js');
+  renderers.catch(() => undefined);
+  const { read, configWarnings } = await checked;
   const progress = startReadProgress(io, g.color !== false);
   let ctx: PlanContext;
   try {
@@ -58,6 +62,7 @@ export async function runPlan(command: 'plan' | 'drift', flags: PlanFlags, g: Gl
   if (command === 'plan') ctx = withWarnings(ctx, [...configWarnings, ...applyPrivilegeWarnings(conn, read, ctx)]);
   const plan = ctx.outcome.plan;
   const color = shouldUseColor(io, g.color === false);
+  const { renderDrift, renderPlan } = await renderers;
   if (command === 'drift') {
     io.stdout.write(renderDrift(flags.format, plan, { color, live: ctx.live, unmanaged: ctx.unmanaged, ...renderWidth(io) }));
     return hasDrift(ctx) ? EXIT.changes : EXIT.ok;
