@@ -132,10 +132,10 @@ function generateValidator() {
   const validate = ajv.compile(schema);
   let code = standaloneCode(ajv, validate);
 
-  // Where each object of the schema is, as a property access from the root.
+  // Every object of the schema, as a property access from the root.
   const paths = new Map();
   const walk = (node, path) => {
-    if (node === null || typeof node !== 'object' || paths.has(node)) return;
+    if (node === null || typeof node !== 'object') return;
     paths.set(node, path);
     for (const [k, v] of Object.entries(node)) walk(v, `${path}${property(k)}`);
   };
@@ -150,13 +150,11 @@ function generateValidator() {
     return text;
   };
   code = code.replace(declaration(top), () => '');
-  for (const [ref, name] of ajv.scope._values.schema ?? []) {
-    // ajv's scope also holds the meta-schemas it checked the schema with.
-    if (name === top || !code.includes(`const ${name} = `)) continue;
-    const path = paths.get(ref);
-    if (path === undefined) throw new Error(`gen: ${name} is not part of the schema`);
-    code = code.replace(declaration(name), () => `const ${name} = ${top}${path};\n`);
+  for (const [node, path] of paths) {
+    const name = node === schema ? undefined : ajv.scope.getValue('schema', node);
+    if (name !== undefined && code.includes(`const ${name} = `)) code = code.replace(declaration(name), () => `const ${name} = ${top}${path};\n`);
   }
+  if (/^const schema\d+ = [{[]/m.test(code)) throw new Error('gen: a subschema is still a copy of the schema');
 
   const header = `"use strict";\nexport const validate = ${validate.source.validateName};\nexport default ${validate.source.validateName};\n`;
   if (!code.startsWith(header)) throw new Error('gen: unexpected start of ajv standalone code');
