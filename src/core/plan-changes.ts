@@ -56,6 +56,12 @@ export interface PlanOptions {
   readonly hash: (text: string) => string;
   /** Salted hash of a secret value, the same function the loader used. */
   readonly fingerprint: (value: string, salt: string) => string;
+  /**
+   * The plan basis' configuration fingerprint, when the caller has it already: `hash` of the joined
+   * `configBasisPieces(desired, kinds)` of the same desired state and kinds (get-plan hashes them while
+   * the reads are in flight). Computed here when absent.
+   */
+  readonly configFingerprint?: string;
 }
 
 export interface PlanOutcome {
@@ -239,7 +245,7 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
     version: PLAN_VERSION,
     basis: {
       organizationId: options.organizationId,
-      config: options.hash(stableStringify(managed.map((k) => [k, [...desired[k]].sort((a, b) => compareStrings(a.key, b.key)).map((d) => [d.key, d.attrs])]))),
+      config: options.configFingerprint ?? options.hash([...configBasisPieces(desired, options.kinds)].join('')),
       kinds: managed,
       live: Object.fromEntries(basisLive.sort((a, b) => compareStrings(a[0], b[0]))),
       salt: options.salt,
@@ -256,6 +262,29 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
     undeclared: undeclared.sort((a, b) => KIND_INDEX[a.kind] - KIND_INDEX[b.kind] || compareStrings(a.id, b.id)),
   };
   return { plan, issues: issues.sort((a, b) => compareStrings(a.code, b.code) || compareStrings(a.path, b.path) || compareStrings(a.message, b.message)) };
+}
+
+/**
+ * The text the plan basis fingerprints the configuration by, in pieces (one per resource): the
+ * `stableStringify` of `[[kind, [[key, attrs], …]], …]` for the managed kinds in RESOURCE_KINDS order,
+ * resources sorted by key, without building that array. Joined, the pieces are that text, so a caller
+ * can hash them a few at a time.
+ */
+export function* configBasisPieces(desired: DesiredState, kinds: readonly ResourceKind[]): Generator<string, void, undefined> {
+  const managed = RESOURCE_KINDS.filter((k) => kinds.includes(k));
+  let text = '[';
+  for (let i = 0; i < managed.length; i++) {
+    const kind = managed[i] as ResourceKind;
+    text += `${i === 0 ? '' : ','}[${stableStringify(kind)},[`;
+    const sorted = [...desired[kind]].sort((a, b) => compareStrings(a.key, b.key));
+    for (let j = 0; j < sorted.length; j++) {
+      const d = sorted[j] as DesiredResource;
+      yield `${text}${j === 0 ? '' : ','}${stableStringify([d.key, d.attrs])}`;
+      text = '';
+    }
+    text += ']]';
+  }
+  yield `${text}]`;
 }
 
 interface Compared {

@@ -13,6 +13,7 @@ import { OPS, SPECS } from '../kinds/registry.js';
 import { addAdoptionSteps, applyAdoptions, findAdoptions } from '../export/adopt.js';
 import { fingerprintSecret, hashText } from './hashing.js';
 import { indexLive, kindsToRead, readLive, type LiveDtos } from './read-live.js';
+import { whileReading, type MadeWhileReading } from './while-reading.js';
 
 export interface PlanInput {
   readonly organizationId: string;
@@ -52,12 +53,16 @@ export function managedKindsOf(input: Pick<PlanInput, 'resources' | 'targets'>):
 export async function getPlan(client: ApiClient, input: PlanInput, onProgress?: (e: ProgressEvent) => void): Promise<PlanContext> {
   const managedKinds = managedKindsOf(input);
   const toRead = kindsToRead(managedKinds, { canReadApiKeys: input.canReadApiKeys ?? true });
-  const read = await readLive(client, OPS, toRead, onProgress);
-  const desired = buildDesiredState(input.resources, SPECS);
-  // Declared API keys without a live key of their name may adopt an unmarked key made by hand (issue 7).
-  const adoptions = managedKinds.includes('apiKeys') ? findAdoptions(desired, read, SPECS, hashText) : undefined;
-  const dtos = adoptions ? applyAdoptions(read, adoptions.adoptions) : read;
-  const { live, unmanaged } = buildLiveState(dtos, SPECS, hashText);
+  // The desired state, its fingerprint and each kind's live state are made while the rest is read.
+  const early = whileReading(input, managedKinds, toRead);
+  let read: LiveDtos;
+  try {
+    read = await readLive(client, OPS, toRead, onProgress, early.read);
+  } finally {
+    early.stop();
+  }
+  const { desired, adoptions, dtos, built, configFingerprint } = early.finish(read) ?? afterReading(input, managedKinds, read);
+  const { live, unmanaged } = built;
   const options = {
     specs: SPECS,
     organizationId: input.organizationId,
@@ -71,10 +76,20 @@ export async function getPlan(client: ApiClient, input: PlanInput, onProgress?: 
     salt: input.salt,
     hash: hashText,
     fingerprint: fingerprintSecret,
+    ...(configFingerprint !== undefined ? { configFingerprint } : {}),
   };
   const planned = planChanges(desired, live, options);
   const outcome = adoptions ? addAdoptionSteps(planned, adoptions, desired, live, options) : planned;
   const errors: Issue[] = outcome.issues.filter((i) => i.severity === 'error');
   if (errors.length > 0) throw new ConfigError(outcome.issues, `The plan cannot be made: ${errors.length} problem${errors.length === 1 ? '' : 's'} in the configuration against the organization.`);
   return { outcome, dtos, live, liveIndex: indexLive(dtos, live, SPECS), unmanaged, managedKinds };
+}
+
+/** Everything after the reads, one step after the other: what `whileReading` does, when it could not. */
+function afterReading(input: PlanInput, managedKinds: readonly ResourceKind[], read: LiveDtos): Omit<MadeWhileReading, 'configFingerprint'> & { readonly configFingerprint?: string } {
+  const desired = buildDesiredState(input.resources, SPECS);
+  // Declared API keys without a live key of their name may adopt an unmarked key made by hand (issue 7).
+  const adoptions = managedKinds.includes('apiKeys') ? findAdoptions(desired, read, SPECS, hashText) : undefined;
+  const dtos = adoptions ? applyAdoptions(read, adoptions.adoptions) : read;
+  return { desired, adoptions, dtos, built: buildLiveState(dtos, SPECS, hashText) };
 }

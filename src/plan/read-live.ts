@@ -38,6 +38,8 @@ export async function readLive(
   ops: { readonly [K in ResourceKind]: KindOps },
   kinds: readonly ResourceKind[],
   onProgress?: (e: ProgressEvent) => void,
+  /** Told of each kind's list as soon as it is read (plan starts building while the rest is read). */
+  onRead?: (kind: ResourceKind, list: readonly unknown[]) => void,
 ): Promise<LiveDtos> {
   const read: Partial<Record<ResourceKind, readonly unknown[]>> = {};
   const readKind = async (kind: ResourceKind): Promise<void> => {
@@ -45,6 +47,7 @@ export async function readLive(
     if (!Array.isArray(list)) throw new InternalError(`reading ${kind} did not give a list`);
     read[kind] = list;
     onProgress?.({ label: kind, done: list.length, total: list.length });
+    onRead?.(kind, list);
   };
   const first = kinds.filter((k) => k !== 'schedules');
   const sources = kinds.includes('sources') || kinds.includes('schedules') ? readKind('sources') : Promise.resolve();
