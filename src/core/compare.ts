@@ -109,6 +109,80 @@ function projectSubset(live: JsonValue, desired: JsonValue | undefined): JsonVal
   return live;
 }
 
+/** The rules of a kind that decide what is compared (a KindSpec has them). */
+export interface CompareRules {
+  readonly sensitive: readonly PathPattern[];
+  readonly writeOnly: readonly PathPattern[];
+  readonly subsetPaths: readonly string[];
+}
+
+/**
+ * Whether declared attrs equal their live twin's, decided without the full comparison: each declared attr
+ * equal to the live one, below a subset path only what is declared, write-only attrs skipped. Most
+ * resources of a plan match, and this spares them the projected copies and the walk of `diffAttrs`.
+ * `false` only means "compare fully": so it is for a Secret (compared by stored fingerprint, never by
+ * value), and for a write-only path below the top level (omitting it is more than skipping an attr).
+ *
+ * Exact: when this says true, `diffAttrs` of the projected attrs finds no change. With no Secret on the
+ * desired side, `diffAttrs` reports a change only where the projected live and desired values differ
+ * (`jsonEquals`), at sensitive paths too; the projection of each attr is what is compared here.
+ */
+export function equalsLive(desired: JsonObject, live: JsonObject, rules: CompareRules): boolean {
+  const plain = rules.sensitive.length === 0 && rules.writeOnly.length === 0;
+  if (!plain && !rules.writeOnly.every(isTopLevelName)) return false;
+  let subset = false;
+  for (const k in desired) {
+    const v = desired[k];
+    if (v === undefined || (!plain && rules.writeOnly.includes(k))) continue;
+    const lv = live[k];
+    if (lv === undefined) return false;
+    if (rules.subsetPaths.includes(k)) {
+      if (!subsetEquals(lv, v)) return false;
+      subset = true;
+    } else if (!jsonEquals(lv, v)) return false;
+  }
+  // Kinds with nothing sensitive, write-only or subset compared attr by attr before; that stays as it was.
+  return (plain && !subset) || !containsSecret(desired);
+}
+
+/** A path pattern that names one top-level attr (no `.`, no `*`). */
+const isTopLevelName = (p: string): boolean => p !== '' && p !== '*' && !p.includes('.');
+
+/**
+ * `jsonEquals(projectSubset(live, desired), desired)`, without the projected copy: below a subset path,
+ * keys of live objects that desired does not declare are ignored, recursively (arrays of the same length
+ * element by element).
+ */
+export function subsetEquals(live: JsonValue | undefined, desired: JsonValue | undefined): boolean {
+  if (live === undefined) return desired === undefined;
+  if (Array.isArray(live) && Array.isArray(desired) && live.length === desired.length) {
+    for (let i = 0; i < live.length; i++) if (!subsetEquals((live as JsonValue[])[i], (desired as JsonValue[])[i])) return false;
+    return true;
+  }
+  if (isPlainObject(live) && isPlainObject(desired)) {
+    for (const k of Object.keys(desired)) {
+      // The projection's `out[k] =` cannot make an own `__proto__`: leave that to the full comparison.
+      if (k === '__proto__') return false;
+      const dv = desired[k];
+      const lv = live[k];
+      // A live value where desired has none stays in the projection and differs; a declared value must be live.
+      if (dv === undefined ? lv !== undefined : lv === undefined || !subsetEquals(lv, dv)) return false;
+    }
+    return true;
+  }
+  return jsonEquals(live, desired);
+}
+
+/** Whether a value holds a Secret anywhere (stops at the first). */
+function containsSecret(v: unknown): boolean {
+  if (isSecret(v)) return true;
+  if (Array.isArray(v)) return v.some(containsSecret);
+  if (isPlainObject(v)) {
+    for (const k in v) if (containsSecret(v[k])) return true;
+  }
+  return false;
+}
+
 export interface DiffOptions {
   /** Patterns of sensitive paths (always redacted when shown). */
   readonly sensitive: readonly PathPattern[];
@@ -163,16 +237,6 @@ function collectSecrets(v: unknown, out: Secret[]): void {
   if (isSecret(v)) out.push(v);
   else if (Array.isArray(v)) for (const x of v) collectSecrets(x, out);
   else if (isPlainObject(v)) for (const k in v) collectSecrets(v[k], out);
-}
-
-/** Whether a value holds a Secret anywhere (stops at the first). */
-function containsSecret(v: unknown): boolean {
-  if (isSecret(v)) return true;
-  if (Array.isArray(v)) return v.some(containsSecret);
-  if (isPlainObject(v)) {
-    for (const k in v) if (containsSecret(v[k])) return true;
-  }
-  return false;
 }
 
 /**

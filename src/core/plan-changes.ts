@@ -5,7 +5,7 @@
  * lays the steps out in waves.
  */
 import type { Issue } from '../errors.js';
-import { diffAttrs, isUnderAny, jsonEquals, omitPaths, projectLive, redactSensitive, redactValues, secretsIn, segmentsOf } from './compare.js';
+import { diffAttrs, equalsLive, isUnderAny, omitPaths, projectLive, redactSensitive, redactValues, secretsIn, segmentsOf } from './compare.js';
 import { compareStrings, stableStringify, type JsonObject } from './json.js';
 import type { KindSpec } from './kind-spec.js';
 import {
@@ -181,7 +181,7 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
         continue;
       }
       const forced = options.forceReplace?.includes(address) === true;
-      if (!forced && matchesLive(spec, d, l)) {
+      if (!forced && equalsLive(d.attrs, l.attrs, spec)) {
         unchanged.add(address);
         continue;
       }
@@ -311,23 +311,6 @@ function replaceDraft(spec: KindSpec, d: DesiredResource, l: LiveResource, c: Co
 
 function updateDraft(d: DesiredResource, l: LiveResource, c: Compared, notes: readonly string[]): Draft {
   return { kind: d.kind, id: d.key, action: 'update', remoteId: l.remoteId, before: c.before, after: d.attrs, changes: c.changes, patch: c.patch, risk: 'safe', notes };
-}
-
-/**
- * Whether a declared resource equals its live twin, decided without the full comparison when the kind
- * has no sensitive, write-only or subset path: each declared attr equal to the live one (a Secret never
- * equals a live value, so it goes to the full comparison). Most resources of a plan match; this spares
- * them the projected copy and the walk. `false` only means "compare fully".
- */
-function matchesLive(spec: KindSpec, d: DesiredResource, l: LiveResource): boolean {
-  if (spec.sensitive.length > 0 || spec.writeOnly.length > 0) return false;
-  for (const k in d.attrs) {
-    const v = d.attrs[k];
-    if (v === undefined) continue;
-    const lv = l.attrs[k];
-    if (lv === undefined || spec.subsetPaths.includes(k) || !jsonEquals(lv, v)) return false;
-  }
-  return true;
 }
 
 /** The whole live object as a step may show it: sensitive paths and live copies of the files' secrets redacted. */
