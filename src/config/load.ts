@@ -41,6 +41,11 @@ export interface LoadOptions {
    * of the value it sits in are skipped. The result must not be planned or applied.
    */
   readonly allowUnset?: boolean;
+  /**
+   * Parse every file with the yaml package, never with the simple reader. For the tests that hold the
+   * two ways of reading to the same configuration and the same issues.
+   */
+  readonly yamlPackageOnly?: boolean;
 }
 
 /** One declared resource as written (validated; `Secret` leaves allowed) and where it is declared. */
@@ -230,7 +235,7 @@ async function loadFile(file: string, options: LoadOptions, add: (i: IssueInit) 
 
   // Most files are in the plain subset the simple reader knows, which gives the same data and positions
   // as the yaml package several times faster; any other file (and every broken one) goes to the yaml package.
-  const simple = readSimpleYaml(text, MAX_DEPTH - 1);
+  const simple = options.yamlPackageOnly === true ? undefined : readSimpleYaml(text, MAX_DEPTH - 1);
   let parsed: { readonly js: unknown; readonly locator: Locator } | undefined;
   if (simple !== undefined) {
     if (simple.values > budget.values) return tooLarge();

@@ -10,11 +10,12 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { LineCounter, parseAllDocuments, visit } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { MAX_DEPTH } from '../../../src/config/load.js';
+import { loadConfig, MAX_DEPTH } from '../../../src/config/load.js';
+import { ConfigError } from '../../../src/errors.js';
 import { createOffsetLocator, type JsonPath } from '../../../src/config/positions.js';
 import { createLocator } from '../../../src/config/yaml-full.js';
 import { lineStartsOf, readSimpleYaml, resolvePlain } from '../../../src/config/simple-yaml.js';
-import { ROOT } from './support.js';
+import { EXAMPLE_ENV, options, ROOT } from './support.js';
 
 /** Every path to a value of `data` (the root included). */
 function pathsOf(data: unknown, path: (string | number)[] = [], out: JsonPath[] = []): JsonPath[] {
@@ -242,5 +243,32 @@ describe('readSimpleYaml against the yaml package', () => {
       }),
       { numRuns: 700, seed: 20261205 },
     );
+  });
+});
+
+describe('loadConfig reads the same configuration either way', () => {
+  /** Every configuration input of the repository: examples, valid and invalid fixtures, the hostile corpus. */
+  const inputs = repositoryYaml().filter(({ name }) => /\.ya?ml$/i.test(name));
+
+  /** What a load gives: the configuration (with its origins and warnings) or the issues of its ConfigError. */
+  async function outcome(file: string, yamlPackageOnly: boolean): Promise<unknown> {
+    try {
+      const c = await loadConfig([file], options({ env: { ...EXAMPLE_ENV, COVEO_SYNC_TEST_SECRET: 'hunter2-not-real' }, yamlPackageOnly }));
+      return { files: c.files, organization: c.organization, settings: c.settings, resources: c.resources, assertions: c.assertions, warnings: c.warnings };
+    } catch (e) {
+      if (e instanceof ConfigError) return { issues: e.issues, message: e.message };
+      throw e;
+    }
+  }
+
+  it('with the simple reader as with the yaml package only: the same data, positions, warnings and errors', async () => {
+    let simpleRead = 0;
+    for (const { name, text } of inputs) {
+      if (readSimpleYaml(text, MAX_DEPTH - 1) !== undefined) simpleRead++;
+      const file = join(ROOT, name);
+      expect(await outcome(file, false), name).toEqual(await outcome(file, true));
+    }
+    expect(inputs.length).toBeGreaterThan(100);
+    expect(simpleRead).toBeGreaterThan(inputs.length / 2);
   });
 });
