@@ -196,7 +196,7 @@ async function measure(emu, label, args, options, expectCodes) {
   const log = summarizeLog(entries);
   if (timelineDir !== undefined) {
     const t0 = entries[0]?.at ?? 0;
-    const lines = entries.map((e) => `${String(e.at - t0).padStart(7)} ${String(Math.round(e.durationMs)).padStart(5)} ${e.status} ${e.method} ${e.path}${e.query ? `?${e.query}` : ''}`);
+    const lines = entries.map((e) => `${String(e.at - t0).padStart(7)} ${String(Math.round(e.durationMs)).padStart(5)} ${e.status} ${e.method} ${e.path}${e.query ? `?${e.query.replace(/(accessToken=)[^&]*/gi, '$1***')}` : ''}`);
     writeFileSync(join(timelineDir, `${label.replace(/[^a-z0-9-]+/gi, '_')}.log`), `${lines.join('\n')}\n`);
   }
   if (!expectCodes.includes(r.code)) {
