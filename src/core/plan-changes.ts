@@ -112,24 +112,62 @@ type Draft = DistributiveOmit<PlanStep, 'wave' | 'dependsOn' | 'refs'> & { reado
  * on the order of resources in either input.
  */
 export function planChanges(desired: DesiredState, live: LiveState, options: PlanOptions): PlanOutcome {
-  const issues: Issue[] = [];
-  const warnings: PlanWarning[] = [];
-  const drafts: Draft[] = [];
-  const undeclared: Plan['undeclared'][number][] = [];
+  const read = RESOURCE_KINDS.filter((k) => live[k] !== undefined);
+  const planner = createPlanner(desired, read, options);
+  for (const kind of read) planner.addLive(kind, live[kind] ?? []);
+  return planner.finish();
+}
+
+/**
+ * `planChanges` with the live state given one kind at a time, for a caller that reads kinds one after the
+ * other (plan compares each kind while the rest is still being read). `readKinds` are the kinds that will
+ * be added (the kinds of the live state); `addLive` each of them once, in any order; `advance` compares
+ * some of the declared resources whose kind, and every kind they refer to, was added; `finish` does the
+ * rest once every kind was added. The result is `planChanges`'s, whatever the order and the budgets.
+ */
+export interface Planner {
+  addLive(kind: ResourceKind, resources: readonly LiveResource[]): void;
+  /** Compares about `budget` declared resources; returns whether more can be done before another kind is added. */
+  advance(budget: number): boolean;
+  /** The outcome, once every kind was added; `configFingerprint` as in PlanOptions (this one wins). */
+  finish(configFingerprint?: string): PlanOutcome;
+}
+
+/** The comparisons of one managed kind, kept apart so they join the plan in kind order whenever they are made. */
+interface KindPlan {
+  readonly kind: ResourceKind;
+  readonly spec: KindSpec;
+  /** The kinds this one's comparisons look at: itself and those its declared resources refer to. */
+  readonly needs: readonly ResourceKind[];
+  readonly issues: Issue[];
+  readonly warnings: PlanWarning[];
+  readonly drafts: Draft[];
+  readonly undeclared: Plan['undeclared'][number][];
+  readonly declared: Set<string>;
+  desiredOfKind: readonly DesiredResource[] | undefined;
+  liveOfKind: LiveResource[];
+  /** Declared resources compared so far (of desiredOfKind). */
+  next: number;
+  done: boolean;
+}
+
+export function createPlanner(desired: DesiredState, readKinds: readonly ResourceKind[], options: PlanOptions): Planner {
   /** Addresses of declared resources that match their live twin; a cascade or re-point may still take them. */
   const unchanged = new Set<string>();
   const managed = RESOURCE_KINDS.filter((k) => options.kinds.includes(k));
+  const read = RESOURCE_KINDS.filter((k) => readKinds.includes(k));
   const protect = new Set(options.protect);
 
   const ignoreRes = Object.fromEntries(RESOURCE_KINDS.map((k) => [k, (options.ignore[k] ?? []).map((r) => new RegExp(r))])) as Record<ResourceKind, RegExp[]>;
   const isIgnored = (kind: ResourceKind, key: string): boolean => ignoreRes[kind].some((r) => r.test(key));
 
+  const live: Partial<Record<ResourceKind, readonly LiveResource[]>> = {};
   // Live resources by address. Of two with one identity (an error, reported below) the one with the
   // smallest id is kept, so the plan never depends on the order Coveo listed them in.
   const liveIndex = byAddress<LiveResource>();
   const liveTwins = new Map<string, LiveResource[]>();
-  for (const kind of RESOURCE_KINDS) {
-    for (const l of live[kind] ?? []) {
+  const indexLive = (kind: ResourceKind, list: readonly LiveResource[]): void => {
+    for (const l of list) {
       const kept = liveIndex.get(kind, l.key);
       if (kept === undefined) {
         liveIndex.set(kind, l.key, l);
@@ -141,27 +179,54 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
       liveIndex.set(kind, l.key, first);
       liveTwins.set(address, others);
     }
-  }
+  };
   const desiredIndex = byAddress<DesiredResource>();
   for (const kind of RESOURCE_KINDS) for (const d of desired[kind]) desiredIndex.set(kind, d.key, d);
 
+  // The plan basis' etags by address, in code-unit order: each managed kind's sorted when it is added.
+  // Kind names are no prefix of one another, so all addresses of a kind sort together, kinds in name
+  // order, and the object is written a kind at a time as soon as the kinds before it are there.
+  const basisKinds = managed.filter((k) => read.includes(k)).sort(compareStrings);
+  const basisGrouped = basisKinds.every((a) => basisKinds.every((b) => a === b || !b.startsWith(a)));
+  const basisOf = new Map<ResourceKind, [string, string][]>();
+  const basisLive: Record<string, string> = {};
+  let basisWritten = 0;
+  const addBasis = (kind: ResourceKind, list: readonly LiveResource[]): void => {
+    if (!basisKinds.includes(kind)) return;
+    const entries: [string, string][] = [];
+    for (const l of list) if (liveIndex.get(kind, l.key) === l) entries.push([addressOf(kind, l.key), l.etag]);
+    basisOf.set(kind, entries.sort((a, b) => compareStrings(a[0], b[0])));
+    for (let next = basisOf.get(basisKinds[basisWritten] as ResourceKind); basisGrouped && next; next = basisOf.get(basisKinds[++basisWritten] as ResourceKind)) {
+      for (const [address, etag] of next) basisLive[address] = etag;
+    }
+  };
+
   /** Comparisons of declared resources with their live twin, kept for the re-point pass. */
   const compared = new Map<string, Compared>();
+  const references: ReferenceIndex = { read, liveIndex, desiredIndex, specs: options.specs };
 
-  for (const kind of managed) {
+  const plans = managed.map((kind): KindPlan => {
     const spec = options.specs[kind] as KindSpec;
+    const needs = new Set<ResourceKind>([kind]);
+    for (const d of desired[kind]) for (const ref of spec.references(d.attrs)) needs.add(ref.kind);
+    return { kind, spec, needs: [...needs], issues: [], warnings: [], drafts: [], undeclared: [], declared: new Set(), desiredOfKind: undefined, liveOfKind: [], next: 0, done: false };
+  });
+  /** Whether every kind this one looks at is known: added, or never to be read (then known to be absent). */
+  const isReady = (p: KindPlan): boolean => p.needs.every((k) => live[k] !== undefined || !read.includes(k));
+
+  const start = (p: KindPlan): readonly DesiredResource[] => {
+    const { kind, spec } = p;
     const desiredOfKind = desired[kind].filter((d) => {
       if (!isIgnored(kind, d.key)) return true;
-      warnings.push({ code: 'declared_but_ignored', message: `${spec.singular} "${d.key}" is declared but matches settings.ignore; it is left alone.`, address: addressOf(kind, d.key) });
+      p.warnings.push({ code: 'declared_but_ignored', message: `${spec.singular} "${d.key}" is declared but matches settings.ignore; it is left alone.`, address: addressOf(kind, d.key) });
       return false;
     });
-    const liveOfKind: LiveResource[] = [];
     for (const l of live[kind] ?? []) {
       if (isIgnored(kind, l.key) || liveIndex.get(kind, l.key) !== l) continue;
-      liveOfKind.push(l);
+      p.liveOfKind.push(l);
       const twins = liveTwins.size === 0 ? undefined : liveTwins.get(addressOf(kind, l.key));
       if (twins) {
-        issues.push({
+        p.issues.push({
           severity: 'error',
           code: 'live_duplicate',
           path: '',
@@ -169,58 +234,122 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
         });
       }
     }
-    const declared = new Set<string>();
-    const references: ReferenceIndex = { live, liveIndex, desiredIndex, specs: options.specs };
-    for (const d of desiredOfKind) {
-      const address = addressOf(kind, d.key);
-      declared.add(d.key);
-      checkReferences(spec, d, references, issues, warnings);
-      const l = liveIndex.get(kind, d.key);
-      if (!l) {
-        drafts.push({ kind, id: d.key, action: 'create', after: d.attrs, risk: 'safe', notes: [], ...(d.origin ? { origin: d.origin } : {}) });
-        continue;
-      }
-      const forced = options.forceReplace?.includes(address) === true;
-      if (!forced && equalsLive(d.attrs, l.attrs, spec)) {
-        unchanged.add(address);
-        continue;
-      }
-      const c = compareResource(spec, d, l, options);
-      if (c.changes.length === 0 && !forced) {
-        // Not kept: the re-point pass compares again the few it needs (the same pure comparison).
-        unchanged.add(address);
-        continue;
-      }
-      // A protected one is left alone anyway (with its warning): nothing to refuse.
-      const frozen = l.isBuiltIn === true && spec.builtInReadOnly && !protect.has(address) ? c.changes.filter((ch) => isUnderAny(segmentsOf(ch.path), spec.builtInReadOnly ?? [])) : [];
-      if (frozen.length > 0) {
-        issues.push({
-          severity: 'error',
-          code: 'built_in_read_only',
-          path: '',
-          ...(d.origin ? { position: d.origin } : {}),
-          message: `${spec.singular} "${d.key}" is built into Coveo, which refuses changes to its ${frozen.map((ch) => ch.path).join(', ')}; declare it as Coveo has it, or remove it from the files.`,
-        });
-        continue;
-      }
-      compared.set(address, c);
-      const replaceChange = c.changes.find((ch) => isUnderAny(segmentsOf(ch.path), spec.replaceOn));
-      if (forced || replaceChange) {
-        const reason = forced
-          ? 'an interrupted apply created it but did not save its new value; a new one replaces it'
-          : `${replaceChange?.path ?? ''} cannot be changed in place${spec.replaceReason ? `: ${spec.replaceReason}` : ''}`;
-        drafts.push(replaceDraft(spec, d, l, c, reason, []));
-      } else {
-        drafts.push(updateDraft(d, l, c, []));
-      }
-    }
-    for (const l of liveOfKind) {
-      if (declared.has(l.key) || l.isBuiltIn) continue;
-      undeclared.push({ kind, id: l.key, remoteId: l.remoteId });
-      if (options.prune) drafts.push({ kind, id: l.key, action: 'delete', remoteId: l.remoteId, before: showLive(spec, l, undefined), risk: 'destructive', notes: [] });
-    }
-  }
+    p.desiredOfKind = desiredOfKind;
+    return desiredOfKind;
+  };
 
+  const compareOne = (p: KindPlan, d: DesiredResource): void => {
+    const { kind, spec, issues, warnings, drafts } = p;
+    const address = addressOf(kind, d.key);
+    p.declared.add(d.key);
+    checkReferences(spec, d, references, issues, warnings);
+    const l = liveIndex.get(kind, d.key);
+    if (!l) {
+      drafts.push({ kind, id: d.key, action: 'create', after: d.attrs, risk: 'safe', notes: [], ...(d.origin ? { origin: d.origin } : {}) });
+      return;
+    }
+    const forced = options.forceReplace?.includes(address) === true;
+    if (!forced && equalsLive(d.attrs, l.attrs, spec)) {
+      unchanged.add(address);
+      return;
+    }
+    const c = compareResource(spec, d, l, options);
+    if (c.changes.length === 0 && !forced) {
+      // Not kept: the re-point pass compares again the few it needs (the same pure comparison).
+      unchanged.add(address);
+      return;
+    }
+    // A protected one is left alone anyway (with its warning): nothing to refuse.
+    const frozen = l.isBuiltIn === true && spec.builtInReadOnly && !protect.has(address) ? c.changes.filter((ch) => isUnderAny(segmentsOf(ch.path), spec.builtInReadOnly ?? [])) : [];
+    if (frozen.length > 0) {
+      issues.push({
+        severity: 'error',
+        code: 'built_in_read_only',
+        path: '',
+        ...(d.origin ? { position: d.origin } : {}),
+        message: `${spec.singular} "${d.key}" is built into Coveo, which refuses changes to its ${frozen.map((ch) => ch.path).join(', ')}; declare it as Coveo has it, or remove it from the files.`,
+      });
+      return;
+    }
+    compared.set(address, c);
+    const replaceChange = c.changes.find((ch) => isUnderAny(segmentsOf(ch.path), spec.replaceOn));
+    if (forced || replaceChange) {
+      const reason = forced
+        ? 'an interrupted apply created it but did not save its new value; a new one replaces it'
+        : `${replaceChange?.path ?? ''} cannot be changed in place${spec.replaceReason ? `: ${spec.replaceReason}` : ''}`;
+      drafts.push(replaceDraft(spec, d, l, c, reason, []));
+    } else {
+      drafts.push(updateDraft(d, l, c, []));
+    }
+  };
+
+  const end = (p: KindPlan): void => {
+    for (const l of p.liveOfKind) {
+      if (p.declared.has(l.key) || l.isBuiltIn) continue;
+      p.undeclared.push({ kind: p.kind, id: l.key, remoteId: l.remoteId });
+      if (options.prune) p.drafts.push({ kind: p.kind, id: l.key, action: 'delete', remoteId: l.remoteId, before: showLive(p.spec, l, undefined), risk: 'destructive', notes: [] });
+    }
+    p.done = true;
+  };
+
+  /** Compares up to `budget` declared resources of one kind; returns how many. */
+  const step = (p: KindPlan, budget: number): number => {
+    const list = p.desiredOfKind ?? start(p);
+    let n = 0;
+    for (; n < budget && p.next < list.length; n++) compareOne(p, list[p.next++] as DesiredResource);
+    if (p.next === list.length) end(p);
+    return Math.max(n, 1);
+  };
+
+  const advance = (budget: number): boolean => {
+    let left = Math.max(1, budget);
+    for (const p of plans) {
+      while (!p.done && isReady(p) && left > 0) left -= step(p, left);
+      if (left <= 0) return plans.some((q) => !q.done && isReady(q));
+    }
+    return false;
+  };
+
+  return {
+    addLive(kind, resources) {
+      if (!read.includes(kind) || live[kind] !== undefined) throw new Error(`planner: ${kind} was not to be read, or was added twice`);
+      live[kind] = resources;
+      indexLive(kind, resources);
+      addBasis(kind, resources);
+    },
+    advance,
+    finish(configFingerprint) {
+      const missing = read.filter((k) => live[k] === undefined);
+      if (missing.length > 0) throw new Error(`planner: ${missing.join(', ')} not added`);
+      advance(Infinity);
+      const issues = plans.flatMap((p) => p.issues);
+      const warnings = plans.flatMap((p) => p.warnings);
+      const drafts = plans.flatMap((p) => p.drafts);
+      const undeclared = plans.flatMap((p) => p.undeclared);
+      const basis = basisGrouped ? basisLive : Object.fromEntries(basisKinds.flatMap((k) => basisOf.get(k) ?? []).sort((a, b) => compareStrings(a[0], b[0])));
+      return finishPlan(desired, live, configFingerprint === undefined ? options : { ...options, configFingerprint }, { managed, basisLive: basis, protect, isIgnored, liveIndex, compared, unchanged, issues, warnings, drafts, undeclared });
+    },
+  };
+}
+
+interface MadeComparisons {
+  readonly managed: readonly ResourceKind[];
+  /** `kind/key` → etag of the live resources of the managed kinds (the kept one of twins), by address. */
+  readonly basisLive: Readonly<Record<string, string>>;
+  readonly protect: ReadonlySet<string>;
+  readonly isIgnored: (kind: ResourceKind, key: string) => boolean;
+  readonly liveIndex: ByAddress<LiveResource>;
+  readonly compared: ReadonlyMap<string, Compared>;
+  readonly unchanged: Set<string>;
+  readonly issues: Issue[];
+  readonly warnings: PlanWarning[];
+  readonly drafts: Draft[];
+  readonly undeclared: Plan['undeclared'][number][];
+}
+
+/** The policies, the cascades and re-points, and the plan itself, once every kind is compared. */
+function finishPlan(desired: DesiredState, live: LiveState, options: PlanOptions, made: MadeComparisons): PlanOutcome {
+  const { managed, protect, isIgnored, liveIndex, compared, unchanged, issues, warnings, drafts, undeclared } = made;
   // Protect first: a replace it removes must not take its owned resources or referrers along.
   applyProtect(drafts, protect, warnings);
   cascadeOwners(drafts, desired, live, options, isIgnored, unchanged);
@@ -238,8 +367,6 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
   guardMassDelete(kept, live, managed, options, issues);
   checkDeletedReferences(kept, desired, options, isIgnored, issues);
 
-  const basisLive: [string, string][] = [];
-  for (const kind of managed) for (const l of live[kind] ?? []) if (liveIndex.get(kind, l.key) === l) basisLive.push([addressOf(kind, l.key), l.etag]);
 
   const plan: Plan = {
     version: PLAN_VERSION,
@@ -247,7 +374,7 @@ export function planChanges(desired: DesiredState, live: LiveState, options: Pla
       organizationId: options.organizationId,
       config: options.configFingerprint ?? options.hash([...configBasisPieces(desired, options.kinds)].join('')),
       kinds: managed,
-      live: Object.fromEntries(basisLive.sort((a, b) => compareStrings(a[0], b[0]))),
+      live: made.basisLive,
       salt: options.salt,
     },
     steps: kept,
@@ -320,7 +447,8 @@ function showLive(spec: KindSpec, l: LiveResource, d: DesiredResource | undefine
 }
 
 interface ReferenceIndex {
-  readonly live: LiveState;
+  /** The kinds of the live state (read from Coveo). */
+  readonly read: readonly ResourceKind[];
   readonly liveIndex: ByAddress<LiveResource>;
   readonly desiredIndex: ByAddress<DesiredResource>;
   readonly specs: SpecTable;
@@ -328,10 +456,10 @@ interface ReferenceIndex {
 
 /** A declared reference must name something declared or live; one into a kind that was not read is only warned about. */
 function checkReferences(spec: KindSpec, d: DesiredResource, index: ReferenceIndex, issues: Issue[], warnings: PlanWarning[]): void {
-  const { live, liveIndex, desiredIndex } = index;
+  const { read, liveIndex, desiredIndex } = index;
   for (const ref of spec.references(d.attrs)) {
     if (desiredIndex.has(ref.kind, ref.key) || liveIndex.has(ref.kind, ref.key)) continue;
-    if (live[ref.kind] === undefined) {
+    if (!read.includes(ref.kind)) {
       // The kind was not read (e.g. API keys with an API-key token): nothing proves the reference wrong.
       warnings.push({
         code: 'reference_unchecked',

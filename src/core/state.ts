@@ -72,6 +72,8 @@ export interface LiveStateBuilder {
    * before another kind is added.
    */
   advance(budget: number): boolean;
+  /** A kind's live resources once they are final (as `finish` gives them), else undefined. */
+  liveOf(kind: ResourceKind): readonly LiveResource[] | undefined;
   finish(): BuiltLiveState;
 }
 
@@ -187,7 +189,27 @@ export function liveStateBuilder(kinds: readonly ResourceKind[], specs: SpecTabl
     return false;
   };
 
+  const made = new Map<ResourceKind, readonly LiveResource[]>();
+  const liveOf = (p: KindProgress): readonly LiveResource[] => {
+    let out = made.get(p.kind);
+    if (out) return out;
+    if (!isFinal(p)) throw new Error(`liveStateBuilder: ${p.kind} is not done`);
+    const list: LiveResource[] = [];
+    p.results.forEach((n, i) => {
+      if (n === undefined) throw new Error(`liveStateBuilder: ${p.kind} ${i} not normalised`);
+      if (!n.managed) return;
+      const { managed: _m, ...rest } = n;
+      list.push({ kind: p.kind, ...rest, etag: p.etags[i] as string });
+    });
+    made.set(p.kind, (out = list));
+    return out;
+  };
+
   return {
+    liveOf(kind) {
+      const p = progress.get(kind);
+      return p && isFinal(p) ? liveOf(p) : undefined;
+    },
     add(kind, dtos) {
       if (!isExpected(kind) || progress.has(kind)) throw new Error(`liveStateBuilder: ${kind} is not expected or was added twice`);
       progress.set(kind, { kind, dtos, ids: new Map(), results: new Array<NormalizedLive | undefined>(dtos.length), etags: new Array<string | undefined>(dtos.length), again: [], asked: new Set(), first: 0, second: 0 });
@@ -197,21 +219,14 @@ export function liveStateBuilder(kinds: readonly ResourceKind[], specs: SpecTabl
       const missing = expected.filter((k) => !progress.has(k));
       if (missing.length > 0) throw new Error(`liveStateBuilder: ${missing.join(', ')} not added`);
       advance(Infinity);
-      const live: Partial<Record<ResourceKind, LiveResource[]>> = {};
+      const live: Partial<Record<ResourceKind, readonly LiveResource[]>> = {};
       const unmanaged: UnmanagedLive[] = [];
       for (const kind of expected) {
         const p = progress.get(kind) as KindProgress;
-        const out: LiveResource[] = [];
-        p.results.forEach((n, i) => {
-          if (n === undefined) throw new Error(`liveStateBuilder: ${kind} ${i} not normalised`);
-          if (!n.managed) {
-            unmanaged.push({ kind, remoteId: n.remoteId, label: n.label, reason: n.reason });
-            return;
-          }
-          const { managed: _m, ...rest } = n;
-          out.push({ kind, ...rest, etag: p.etags[i] as string });
+        live[kind] = liveOf(p);
+        p.results.forEach((n) => {
+          if (n !== undefined && !n.managed) unmanaged.push({ kind, remoteId: n.remoteId, label: n.label, reason: n.reason });
         });
-        live[kind] = out;
       }
       return { live, unmanaged };
     },

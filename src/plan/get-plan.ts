@@ -5,7 +5,7 @@
 import type { ApiClient, ProgressEvent } from '../client/types.js';
 import { ConfigError, type Issue, type SourcePosition } from '../errors.js';
 import type { JsonObject } from '../core/json.js';
-import { planChanges, type PlanOutcome } from '../core/plan-changes.js';
+import { planChanges, type PlanOptions, type PlanOutcome } from '../core/plan-changes.js';
 import { buildDesiredState, buildLiveState } from '../core/state.js';
 import { RESOURCE_KINDS, type LiveState, type ResourceKind, type UnmanagedLive } from '../core/types.js';
 import type { LiveIndex } from '../apply/apply-plan.js';
@@ -53,17 +53,7 @@ export function managedKindsOf(input: Pick<PlanInput, 'resources' | 'targets'>):
 export async function getPlan(client: ApiClient, input: PlanInput, onProgress?: (e: ProgressEvent) => void): Promise<PlanContext> {
   const managedKinds = managedKindsOf(input);
   const toRead = kindsToRead(managedKinds, { canReadApiKeys: input.canReadApiKeys ?? true });
-  // The desired state, its fingerprint and each kind's live state are made while the rest is read.
-  const early = whileReading(input, managedKinds, toRead);
-  let read: LiveDtos;
-  try {
-    read = await readLive(client, OPS, toRead, onProgress, early.read);
-  } finally {
-    early.stop();
-  }
-  const { desired, adoptions, dtos, built, configFingerprint } = early.finish(read) ?? afterReading(input, managedKinds, read);
-  const { live, unmanaged } = built;
-  const options = {
+  const options: PlanOptions = {
     specs: SPECS,
     organizationId: input.organizationId,
     kinds: managedKinds,
@@ -76,9 +66,18 @@ export async function getPlan(client: ApiClient, input: PlanInput, onProgress?: 
     salt: input.salt,
     hash: hashText,
     fingerprint: fingerprintSecret,
-    ...(configFingerprint !== undefined ? { configFingerprint } : {}),
   };
-  const planned = planChanges(desired, live, options);
+  // The desired state, its fingerprint, each kind's live state and its comparisons are made while the
+  // rest is read.
+  const early = whileReading(input, managedKinds, toRead, options);
+  let read: LiveDtos;
+  try {
+    read = await readLive(client, OPS, toRead, onProgress, early.read);
+  } finally {
+    early.stop();
+  }
+  const { desired, adoptions, dtos, built, planned } = early.finish(read) ?? afterReading(input, managedKinds, read, options);
+  const { live, unmanaged } = built;
   const outcome = adoptions ? addAdoptionSteps(planned, adoptions, desired, live, options) : planned;
   const errors: Issue[] = outcome.issues.filter((i) => i.severity === 'error');
   if (errors.length > 0) throw new ConfigError(outcome.issues, `The plan cannot be made: ${errors.length} problem${errors.length === 1 ? '' : 's'} in the configuration against the organization.`);
@@ -86,10 +85,11 @@ export async function getPlan(client: ApiClient, input: PlanInput, onProgress?: 
 }
 
 /** Everything after the reads, one step after the other: what `whileReading` does, when it could not. */
-function afterReading(input: PlanInput, managedKinds: readonly ResourceKind[], read: LiveDtos): Omit<MadeWhileReading, 'configFingerprint'> & { readonly configFingerprint?: string } {
+function afterReading(input: PlanInput, managedKinds: readonly ResourceKind[], read: LiveDtos, options: PlanOptions): MadeWhileReading {
   const desired = buildDesiredState(input.resources, SPECS);
   // Declared API keys without a live key of their name may adopt an unmarked key made by hand (issue 7).
   const adoptions = managedKinds.includes('apiKeys') ? findAdoptions(desired, read, SPECS, hashText) : undefined;
   const dtos = adoptions ? applyAdoptions(read, adoptions.adoptions) : read;
-  return { desired, adoptions, dtos, built: buildLiveState(dtos, SPECS, hashText) };
+  const built = buildLiveState(dtos, SPECS, hashText);
+  return { desired, adoptions, dtos, built, planned: planChanges(desired, built.live, options) };
 }

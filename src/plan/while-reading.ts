@@ -1,15 +1,16 @@
 /**
  * The part of a plan that can be made while the organization is still being read (issue 9): the desired
- * state and its fingerprint need only the files, and each kind's live state only that kind and the kinds
- * it names (schedules, read last and by far the longest, are named by nobody). The pure steps run here in
- * slices between the answers, so what is left after the last answer is the schedules and the planner.
+ * state and its fingerprint need only the files, each kind's live state only that kind and the kinds it
+ * names, and each kind's comparisons only its live state and that of the kinds it refers to (schedules,
+ * read last and by far the longest, are named by nobody). The pure steps run here in slices between the
+ * answers, so what is left after the last answer is the schedules and the end of the planner.
  *
  * Nothing here changes a result: the same pure functions run on the same data, only earlier. When any of
  * them fails, or the reads did not give what was expected, `finish` gives up and the caller makes
  * everything after the reads, in the usual order, where it meets the same error.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { configBasisPieces } from '../core/plan-changes.js';
+import { configBasisPieces, createPlanner, type PlanOptions, type PlanOutcome, type Planner } from '../core/plan-changes.js';
 import { desiredResources, liveStateBuilder, type BuiltLiveState, type LiveStateBuilder } from '../core/state.js';
 import { RESOURCE_KINDS, type DesiredResource, type DesiredState, type ResourceKind } from '../core/types.js';
 import { SPECS } from '../kinds/registry.js';
@@ -22,6 +23,7 @@ import type { PlanInput } from './get-plan.js';
 const DESIRED_SLICE = 1000;
 const LIVE_SLICE = 500;
 const BASIS_SLICE = 500;
+const PLAN_SLICE = 1000;
 
 /** The kinds `findAdoptions` reads (it needs no schedules). */
 const ADOPTION_READS: readonly ResourceKind[] = ['sources', 'groups', 'apiKeys'];
@@ -31,8 +33,8 @@ export interface MadeWhileReading {
   readonly adoptions: AdoptionResult | undefined;
   readonly dtos: LiveDtos;
   readonly built: BuiltLiveState;
-  /** `hashText` of the joined `configBasisPieces(desired, managedKinds)`. */
-  readonly configFingerprint: string;
+  /** `planChanges(desired, built.live, options)` (before the adoption steps). */
+  readonly planned: PlanOutcome;
 }
 
 export interface WhileReading {
@@ -44,7 +46,7 @@ export interface WhileReading {
   finish(read: LiveDtos): MadeWhileReading | undefined;
 }
 
-export function whileReading(input: Pick<PlanInput, 'resources'>, managedKinds: readonly ResourceKind[], toRead: readonly ResourceKind[]): WhileReading {
+export function whileReading(input: Pick<PlanInput, 'resources'>, managedKinds: readonly ResourceKind[], toRead: readonly ResourceKind[], options: PlanOptions): WhileReading {
   const adopting = managedKinds.includes('apiKeys');
   const partial: Partial<Record<ResourceKind, readonly unknown[]>> = {};
   const builder: LiveStateBuilder = liveStateBuilder(toRead, SPECS, hashText);
@@ -103,6 +105,23 @@ export function whileReading(input: Pick<PlanInput, 'resources'>, managedKinds: 
     hasher.update(text);
   };
 
+  // Each kind's comparisons, once its live state and that of the kinds it refers to are made.
+  let planner: Planner | undefined;
+  const planned = new Set<ResourceKind>();
+  let planToDo = false;
+  const feedPlanner = (p: Planner): boolean => {
+    let fed = false;
+    for (const kind of toRead) {
+      if (planned.has(kind)) continue;
+      const list = builder.liveOf(kind);
+      if (list === undefined) continue;
+      p.addLive(kind, list);
+      planned.add(kind);
+      fed = true;
+    }
+    return fed;
+  };
+
   /** One slice of whatever can be done now; false when nothing can until another kind is read. */
   const step = (finishing: boolean): boolean => {
     if (desired === undefined) {
@@ -115,6 +134,12 @@ export function whileReading(input: Pick<PlanInput, 'resources'>, managedKinds: 
     }
     if (liveToDo) {
       liveToDo = builder.advance(finishing ? Infinity : LIVE_SLICE);
+      return true;
+    }
+    planner ??= createPlanner(desired, toRead, options);
+    if (feedPlanner(planner)) planToDo = true;
+    if (planToDo) {
+      planToDo = planner.advance(finishing ? Infinity : PLAN_SLICE);
       return true;
     }
     if (configFingerprint === undefined) {
@@ -165,13 +190,14 @@ export function whileReading(input: Pick<PlanInput, 'resources'>, managedKinds: 
       if (kinds.length !== toRead.length || !toRead.every((k) => read[k] !== undefined && read[k] === partial[k])) return undefined;
       try {
         while (step(true));
-        if (desired === undefined || configFingerprint === undefined) return undefined;
+        if (desired === undefined || configFingerprint === undefined || planner === undefined) return undefined;
+        const built = builder.finish();
         return {
           desired,
           adoptions: adopting ? adoptions : undefined,
           dtos: adopting && adoptions ? applyAdoptions(read, adoptions.adoptions) : read,
-          built: builder.finish(),
-          configFingerprint,
+          built,
+          planned: planner.finish(configFingerprint),
         };
       } catch {
         return undefined;

@@ -123,11 +123,16 @@ function toyDtos(seed: number): Dtos {
 /** Adds the kinds in `order`, advancing with `budget` after each add, then finishes. */
 function incremental(dtos: Dtos, specs: SpecTable, order: readonly ResourceKind[], budget: number): BuiltLiveState {
   const builder = liveStateBuilder(order, specs, hash);
+  const early = new Map<ResourceKind, unknown>();
   for (const kind of order) {
     builder.add(kind, dtos[kind] ?? []);
     for (let i = 0; i < 1000 && builder.advance(budget); i++);
+    for (const k of order) if (!early.has(k) && builder.liveOf(k) !== undefined) early.set(k, builder.liveOf(k));
   }
-  return builder.finish();
+  const built = builder.finish();
+  // What a kind gave as soon as it was done is what finish gives.
+  for (const [k, list] of early) expect(list).toBe(built.live[k]);
+  return built;
 }
 
 function permutations<T>(xs: readonly T[]): T[][] {
@@ -189,11 +194,17 @@ describe('liveStateBuilder', () => {
     const builder = liveStateBuilder(['fields', 'schedules'], SPECS, hash);
     builder.add('fields', [dto.field('alpha'), dto.field('beta'), dto.field('gamma')]);
     expect(builder.advance(2)).toBe(true);
+    expect(builder.liveOf('fields')).toBeUndefined();
     expect(builder.advance(2)).toBe(false);
+    expect(builder.liveOf('fields')?.map((l) => l.key)).toEqual(['alpha', 'beta', 'gamma']);
+    expect(builder.liveOf('schedules')).toBeUndefined();
     expect(() => builder.finish()).toThrow(/schedules not added/);
     expect(() => builder.add('fields', [])).toThrow(/added twice/);
     expect(() => builder.add('groups', [])).toThrow(/not expected/);
     builder.add('schedules', []);
-    expect(builder.finish()).toEqual(buildLiveState({ fields: [dto.field('alpha'), dto.field('beta'), dto.field('gamma')], schedules: [] }, SPECS, hash));
+    const fields = builder.liveOf('fields');
+    const built = builder.finish();
+    expect(built.live.fields).toBe(fields);
+    expect(built).toEqual(buildLiveState({ fields: [dto.field('alpha'), dto.field('beta'), dto.field('gamma')], schedules: [] }, SPECS, hash));
   });
 });

@@ -1,18 +1,19 @@
 /**
- * `whileReading` makes the desired state, its fingerprint, the adoptions and the live state while the
- * reads are in flight (issue 9). Whatever the order the kinds are read in and however the work is spread
+ * `whileReading` makes the desired state, its fingerprint, the adoptions, the live state and the plan
+ * while the reads are in flight (issue 9). Whatever the order the kinds are read in and however the work is spread
  * between the answers, it gives what get-plan made after the reads, one step after the other; and it
  * gives up (undefined) rather than give anything else.
  */
 import { describe, expect, it } from 'vitest';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { compareStrings, stableStringify, type JsonObject } from '../../../src/core/json.js';
+import { planChanges, type PlanOptions } from '../../../src/core/plan-changes.js';
 import { buildDesiredState, buildLiveState } from '../../../src/core/state.js';
 import { RESOURCE_KINDS, type ResourceKind } from '../../../src/core/types.js';
 import { applyAdoptions, findAdoptions } from '../../../src/export/adopt.js';
 import { SPECS } from '../../../src/kinds/specs.js';
 import type { PlanInput } from '../../../src/plan/get-plan.js';
-import { hashText } from '../../../src/plan/hashing.js';
+import { fingerprintSecret, hashText } from '../../../src/plan/hashing.js';
 import type { LiveDtos } from '../../../src/plan/read-live.js';
 import { whileReading } from '../../../src/plan/while-reading.js';
 import { dto, randomFrom, shuffled, written, type Dtos } from '../../support/builders.js';
@@ -45,19 +46,35 @@ const read: Dtos = {
   apiKeys: [dto.apiKey('k-hand', undefined, { displayName: 'Storefront', privileges: [{ ...query, targetId: '*' }] }), dto.apiKey('k-1', 'managed')],
 };
 
+const optionsOf = (kinds: readonly ResourceKind[]): PlanOptions => ({
+  specs: SPECS,
+  organizationId: 'orga',
+  kinds,
+  prune: true,
+  protect: [],
+  ignore: {},
+  salt: 's',
+  hash: hashText,
+  fingerprint: fingerprintSecret,
+});
+
 /** What get-plan made after the reads before. */
 function sequential(managedKinds: readonly ResourceKind[], dtos: LiveDtos) {
   const desired = buildDesiredState(input.resources, SPECS);
   const adoptions = managedKinds.includes('apiKeys') ? findAdoptions(desired, dtos, SPECS, hashText) : undefined;
   const adopted = adoptions ? applyAdoptions(dtos, adoptions.adoptions) : dtos;
+  const built = buildLiveState(adopted, SPECS, hashText);
+  const planned = planChanges(desired, built.live, optionsOf(managedKinds));
+  // The fingerprint of the configuration as it was computed before the pieces.
   const managed = RESOURCE_KINDS.filter((k) => managedKinds.includes(k));
   const text = stableStringify(managed.map((k) => [k, [...desired[k]].sort((a, b) => compareStrings(a.key, b.key)).map((d) => [d.key, d.attrs])]));
-  return { desired, adoptions, dtos: adopted, built: buildLiveState(adopted, SPECS, hashText), configFingerprint: hashText(text) };
+  expect(planned.plan.basis.config).toBe(hashText(text));
+  return { desired, adoptions, dtos: adopted, built, planned };
 }
 
 /** Reads `kinds` in `order`, with `turns` turns of the event loop before each answer and after the last. */
 async function early(managedKinds: readonly ResourceKind[], kinds: readonly ResourceKind[], order: readonly ResourceKind[], turns: number) {
-  const w = whileReading(input, managedKinds, kinds);
+  const w = whileReading(input, managedKinds, kinds, optionsOf(managedKinds));
   const dtos: Partial<Record<ResourceKind, readonly unknown[]>> = {};
   for (const kind of order) {
     for (let i = 0; i < turns; i++) await nextTurn();
@@ -78,7 +95,7 @@ describe('whileReading', () => {
       for (let n = 0; n < 3; n++) {
         const order = shuffled(RESOURCE_KINDS, random);
         const { made, dtos } = await early(RESOURCE_KINDS, RESOURCE_KINDS, order, turns);
-        expect(made).toEqual(sequential(RESOURCE_KINDS, dtos));
+        expect(JSON.stringify(made)).toBe(JSON.stringify(sequential(RESOURCE_KINDS, dtos)));
       }
     }
   });
@@ -88,16 +105,16 @@ describe('whileReading', () => {
     const kinds: ResourceKind[] = ['securityProviders', 'sources', 'groups', 'apiKeys'];
     const { made, dtos } = await early(managed, kinds, ['apiKeys', 'groups', 'sources', 'securityProviders'], 2);
     expect(made?.adoptions).toBeUndefined();
-    expect(made).toEqual(sequential(managed, dtos));
+    expect(JSON.stringify(made)).toBe(JSON.stringify(sequential(managed, dtos)));
   });
 
   it('gives up when the reads are not the ones it was given', async () => {
-    const w = whileReading(input, ['fields'], ['fields']);
+    const w = whileReading(input, ['fields'], ['fields'], optionsOf(['fields']));
     w.read('fields', read.fields ?? []);
     await nextTurn();
     w.stop();
     expect(w.finish({ fields: [...(read.fields ?? [])] })).toBeUndefined();
-    const v = whileReading(input, ['fields'], ['fields']);
+    const v = whileReading(input, ['fields'], ['fields'], optionsOf(['fields']));
     v.read('fields', read.fields ?? []);
     v.stop();
     expect(v.finish({ fields: read.fields ?? [], groups: [] })).toBeUndefined();
@@ -107,7 +124,7 @@ describe('whileReading', () => {
   it('gives up when a step fails, so the caller meets the error in the usual order', async () => {
     const bad = inputOf({ fields: [written.field('ok')] });
     const throwing = { ...bad, resources: { ...bad.resources, fields: [{ get written(): JsonObject { throw new Error('boom'); } }] } } as unknown as Pick<PlanInput, 'resources'>;
-    const w = whileReading(throwing, ['fields'], ['fields']);
+    const w = whileReading(throwing, ['fields'], ['fields'], optionsOf(['fields']));
     w.read('fields', read.fields ?? []);
     await nextTurn();
     await nextTurn();
