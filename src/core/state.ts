@@ -83,10 +83,10 @@ interface KindProgress {
   readonly dtos: readonly unknown[];
   /** remote id → key of its managed objects, filled by pass 1. */
   readonly ids: Map<string, ResourceKey>;
-  /** Pass 1 results that are final (they asked for no identity), else undefined until pass 2 makes them. */
+  /** Pass 1 results that are final (every identity they got was final), else undefined until pass 2 makes them. */
   readonly results: (NormalizedLive | undefined)[];
   readonly etags: (string | undefined)[];
-  /** Indexes of the objects whose normalisation asked for an identity, redone in pass 2. */
+  /** Indexes of the objects whose normalisation got an identity that may change, redone in pass 2. */
   readonly again: number[];
   /** Kinds pass 1 asked about: pass 2 is tried once their pass 1 is done. */
   readonly asked: Set<ResourceKind>;
@@ -111,21 +111,27 @@ export function liveStateBuilder(kinds: readonly ResourceKind[], specs: SpecTabl
     const p = progress.get(k);
     return p !== undefined && p.first === p.dtos.length;
   };
-  const isExpected = (k: ResourceKind): boolean => expected.includes(k);
+  const expectedSet = new Set(expected);
+  const isExpected = (k: ResourceKind): boolean => expectedSet.has(k);
 
-  // The normalisation running now: its kind, which pass, whether it asked for an identity, and whether
-  // it asked about a kind it may not see yet (then its result is discarded).
+  // The normalisation running now: its kind, which pass, whether an answer it got may still change (its
+  // own kind or a later one: pass 2 makes it again, as the all-at-once build does for any that asks),
+  // and whether it asked about a kind it may not see yet (then its result is discarded). An answer from
+  // a complete kind is final, so a normalisation that got only such answers is final after pass 1: pass
+  // 2 would ask the same, get the same and make the same (specs are pure).
   let current: KindProgress | undefined;
   let inPass1 = false;
-  let asked = false;
+  let provisional = false;
   let blocked = false;
   const ctx: LiveContext = {
     keyOf: (kind, id) => {
-      asked = true;
       if (inPass1 && current) {
         current.asked.add(kind);
-        if (KIND_ORDER[kind] > KIND_ORDER[current.kind]) return undefined;
-        if (kind !== current.kind && isExpected(kind) && !isComplete(kind)) blocked = true;
+        if (kind === current.kind) provisional = true;
+        else if (KIND_ORDER[kind] > KIND_ORDER[current.kind]) {
+          provisional = true;
+          return undefined;
+        } else if (isExpected(kind) && !isComplete(kind)) blocked = true;
       } else if (isExpected(kind) && !isComplete(kind)) {
         blocked = true;
       }
@@ -135,7 +141,7 @@ export function liveStateBuilder(kinds: readonly ResourceKind[], specs: SpecTabl
   const normalize = (p: KindProgress, i: number, pass1: boolean): NormalizedLive | undefined => {
     current = p;
     inPass1 = pass1;
-    asked = false;
+    provisional = false;
     blocked = false;
     const n = specs[p.kind].normalizeLive(p.dtos[i], ctx);
     current = undefined;
@@ -155,7 +161,7 @@ export function liveStateBuilder(kinds: readonly ResourceKind[], specs: SpecTabl
       done++;
       if (n === undefined) return done - 1;
       if (n.managed) p.ids.set(n.remoteId, n.key);
-      if (asked) p.again.push(i);
+      if (provisional) p.again.push(i);
       else settle(p, i, n);
       p.first++;
     }

@@ -1,7 +1,8 @@
 /**
  * `buildLiveState` normalises each DTO once when its spec needs no other object's identity (issue 9:
- * 5,000 fields were normalised twice per plan, and once more by the live index), and twice when it
- * does, so references read in the first pass are resolved in the second.
+ * 5,000 fields were normalised twice per plan, and once more by the live index), or only identities of
+ * kinds already complete (a schedule's source), and twice when it needs identities of its own kind or a
+ * later one, so references read in the first pass are resolved in the second.
  */
 import { describe, expect, it } from 'vitest';
 import type { SpecTable } from '../../../src/core/plan-changes.js';
@@ -28,21 +29,22 @@ function counting(): { specs: SpecTable; calls: Record<ResourceKind, number> } {
 }
 
 describe('buildLiveState passes', () => {
-  it('normalises a DTO that refers to nothing once, and one that refers to other objects twice, with the same result as before', () => {
+  it('normalises a DTO that refers to nothing or to earlier kinds once, and one that refers to its kind or later ones twice, with the same result as before', () => {
     const dtos = {
       fields: [dto.field('alpha'), dto.field('beta')],
       sources: [dto.source('s1', 'Docs')],
       schedules: [dto.schedule('sch-1', 's1', 'REBUILD')],
-      groups: [dto.group('g1', 'Editors', { privileges: [{ owner: 'PLATFORM', targetDomain: 'SOURCE', type: 'EDIT', targetId: 's1' }] })],
+      groups: [dto.group('g1', 'Editors', { privileges: [{ owner: 'PLATFORM', targetDomain: 'SOURCE', type: 'EDIT', targetId: 's1' }], groupsThatCanEdit: [{ id: 'g1', displayName: 'x' }] })],
     };
     const { specs, calls } = counting();
     const counted = buildLiveState(dtos, specs, hash);
     expect(calls.fields).toBe(2);
-    // Schedules name their source, and groups their privileges' targets: both look identities up.
-    expect(calls.schedules).toBe(2);
+    // Schedules name their source, complete by then; the group names a group (its own kind) too.
+    expect(calls.schedules).toBe(1);
     expect(calls.groups).toBe(2);
     expect(counted).toEqual(buildLiveState(dtos, SPECS, hash));
     expect(counted.live.schedules?.[0]?.key).toBe('Docs/REBUILD');
     expect(counted.live.groups?.[0]?.attrs['privileges']).toEqual([{ owner: 'PLATFORM', targetDomain: 'SOURCE', type: 'EDIT', target: { source: 'Docs' } }]);
+    expect(counted.live.groups?.[0]?.attrs['groupsThatCanEdit']).toEqual(['Editors']);
   });
 });
