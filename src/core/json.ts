@@ -48,22 +48,61 @@ function writeStable(value: unknown, inArray: boolean): string | undefined {
   if (value === null) return 'null';
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return writeStable((value as { toJSON: () => unknown }).toJSON(), inArray);
   if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) out += `${i === 0 ? '' : ','}${writeStable(value[i], true) as string}`;
+    if (value.length === 0) return '[]';
+    let out = `[${writeStable(value[0], true) as string}`;
+    for (let i = 1; i < value.length; i++) out += `,${writeStable(value[i], true) as string}`;
     return `${out}]`;
   }
   if (!isPlainObject(value)) return JSON.stringify(value);
+  const keys = Object.keys(value);
+  if (keys.length === 0) return '{}';
+  const { order, quoted } = shapeOf(keys);
   let out = '{';
   let first = true;
-  for (const k of sortedKeys(value)) {
-    const v = value[k];
+  for (let i = 0; i < order.length; i++) {
+    const v = value[order[i] as string];
     if (v === undefined) continue;
     const text = writeStable(v, false);
     if (text === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(k)}:${text}`;
+    out += first ? `${quoted[i] as string}${text}` : `,${quoted[i] as string}${text}`;
     first = false;
   }
   return `${out}}`;
+}
+
+/** The keys of objects of one shape (the same keys in the same order), in the order they are written. */
+interface Shape {
+  readonly keys: readonly string[];
+  readonly order: readonly string[];
+  /** `"key":` of each key of `order`. */
+  readonly quoted: readonly string[];
+}
+
+// Most objects written are of a few shapes (thousands of fields, schedules, …): their keys are sorted
+// and quoted once per shape rather than once per object. Looked up by first key, then compared key by
+// key; bounded, as the SPLIT cache of compare.ts is.
+const SHAPES = new Map<string, Shape[]>();
+let shapeCount = 0;
+
+function shapeOf(keys: readonly string[]): Shape {
+  const bucket = SHAPES.get(keys[0] as string);
+  if (bucket) {
+    for (const s of bucket) if (sameKeys(s.keys, keys)) return s;
+  }
+  const order = sortedKeys(keys);
+  const shape: Shape = { keys, order, quoted: order.map((k) => `${JSON.stringify(k)}:`) };
+  if (shapeCount < 2000 && (bucket?.length ?? 0) < 16) {
+    if (bucket) bucket.push(shape);
+    else SHAPES.set(keys[0] as string, [shape]);
+    shapeCount++;
+  }
+  return shape;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
@@ -73,11 +112,9 @@ const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
  * (array indexes) first in numeric order, as every JavaScript object enumerates them, then the others
  * in code-unit order. `Object.keys` already lists the integer-like ones first, in numeric order.
  */
-function sortedKeys(value: Record<string, unknown>): string[] {
-  const keys = Object.keys(value);
+function sortedKeys(keys: readonly string[]): string[] {
   let n = 0;
   while (n < keys.length && ARRAY_INDEX.test(keys[n] as string) && Number(keys[n]) < 4294967295) n++;
-  if (n === 0) return keys.sort(compareStrings);
   return [...keys.slice(0, n), ...keys.slice(n).sort(compareStrings)];
 }
 

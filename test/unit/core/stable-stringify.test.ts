@@ -43,6 +43,22 @@ describe('stableStringify', () => {
     );
   });
 
+  it('agrees for many objects of recurring and of thousands of distinct shapes (keys sorted once per shape)', () => {
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const pool = ['id', 'name', 'type', '0', '10', '2', 'z', 'a', 'é', 'B', '__x', 'value'];
+    const objects: unknown[] = [];
+    for (let i = 0; i < 6000; i++) {
+      const keys = pool.filter(() => random() < 0.5);
+      // Now and then the same keys in another order, or a key of its own (a shape seen once).
+      if (random() < 0.3) keys.reverse();
+      if (random() < 0.4) keys.unshift(random() < 0.5 ? `k${i}` : 'id');
+      objects.push(Object.fromEntries(keys.map((k, j) => [k, j % 3 === 0 ? { [k]: j, id: [k] } : j % 3 === 1 ? undefined : k])));
+    }
+    for (const o of objects) expect(stableStringify(o)).toBe(reference(o));
+    expect(stableStringify(objects)).toBe(reference(objects));
+  });
+
   it('agrees on the edge cases: secrets (toJSON), undefined in arrays and objects, non-finite numbers, class instances', () => {
     class Box {
       z = 1;
