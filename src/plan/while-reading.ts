@@ -21,9 +21,9 @@ import type { PlanInput } from './get-plan.js';
 
 /** Slice sizes: each takes a few milliseconds, so the answers that come meanwhile wait little. */
 const DESIRED_SLICE = 1000;
-const LIVE_SLICE = 500;
-const BASIS_SLICE = 500;
-const PLAN_SLICE = 1000;
+const LIVE_SLICE = 200;
+const BASIS_SLICE = 200;
+const PLAN_SLICE = 300;
 
 /** The kinds `findAdoptions` reads (it needs no schedules). */
 const ADOPTION_READS: readonly ResourceKind[] = ['sources', 'groups', 'apiKeys'];
@@ -137,7 +137,10 @@ export function whileReading(input: Pick<PlanInput, 'resources'>, managedKinds: 
       return true;
     }
     planner ??= createPlanner(desired, toRead, options);
-    if (feedPlanner(planner)) planToDo = true;
+    if (feedPlanner(planner)) {
+      planToDo = true;
+      if (!finishing) return true;
+    }
     if (planToDo) {
       planToDo = planner.advance(finishing ? Infinity : PLAN_SLICE);
       return true;
