@@ -137,8 +137,8 @@ export interface Planner {
 interface KindPlan {
   readonly kind: ResourceKind;
   readonly spec: KindSpec;
-  /** The kinds this one's comparisons look at: itself and those its declared resources refer to. */
-  readonly needs: readonly ResourceKind[];
+  /** The kinds this one's comparisons look at: itself and those its declared resources refer to (found when first asked). */
+  needs: readonly ResourceKind[] | undefined;
   readonly issues: Issue[];
   readonly warnings: PlanWarning[];
   readonly drafts: Draft[];
@@ -207,12 +207,20 @@ export function createPlanner(desired: DesiredState, readKinds: readonly Resourc
 
   const plans = managed.map((kind): KindPlan => {
     const spec = options.specs[kind] as KindSpec;
-    const needs = new Set<ResourceKind>([kind]);
-    for (const d of desired[kind]) for (const ref of spec.references(d.attrs)) needs.add(ref.kind);
-    return { kind, spec, needs: [...needs], issues: [], warnings: [], drafts: [], undeclared: [], declared: new Set(), desiredOfKind: undefined, liveOfKind: [], next: 0, done: false };
+    return { kind, spec, needs: undefined, issues: [], warnings: [], drafts: [], undeclared: [], declared: new Set(), desiredOfKind: undefined, liveOfKind: [], next: 0, done: false };
   });
   /** Whether every kind this one looks at is known: added, or never to be read (then known to be absent). */
-  const isReady = (p: KindPlan): boolean => p.needs.every((k) => live[k] !== undefined || !read.includes(k));
+  const isKnown = (k: ResourceKind): boolean => live[k] !== undefined || !read.includes(k);
+  const isReady = (p: KindPlan): boolean => {
+    // Every kind there (planChanges adds them all first): no need to find what this one looks at.
+    if (read.every(isKnown)) return true;
+    if (p.needs === undefined) {
+      const needs = new Set<ResourceKind>([p.kind]);
+      for (const d of desired[p.kind]) for (const ref of p.spec.references(d.attrs)) needs.add(ref.kind);
+      p.needs = [...needs];
+    }
+    return p.needs.every(isKnown);
+  };
 
   const start = (p: KindPlan): readonly DesiredResource[] => {
     const { kind, spec } = p;
