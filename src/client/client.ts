@@ -159,6 +159,12 @@ interface SendContext {
   readonly signal?: AbortSignal | undefined;
   /** Appended to error messages, e.g. `page 3`. */
   readonly note?: string | undefined;
+  /**
+   * Served before the requests waiting for a slot: the later pages of a listing already under way, so
+   * a listing is not left waiting behind hundreds of requests queued after it began (a plan's 500
+   * schedule listings behind the fields' pages 2 to 5).
+   */
+  readonly urgent?: boolean;
 }
 
 /**
@@ -207,10 +213,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     init: { url: string; method: string; path: string; query: string; label: string | undefined; headers: Record<string, string>; body: string | undefined },
     attempt: number,
     outer: AbortSignal | undefined,
+    urgent: boolean,
   ): Promise<AttemptResult> {
     let release: () => void;
     try {
-      release = await semaphore.acquire(outer);
+      release = await semaphore.acquire(outer, urgent);
     } catch {
       throw abortedError(init.method, init.path);
     }
@@ -347,7 +354,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     let mayHaveActed = false;
     for (let attempt = 1; ; attempt++) {
       if (outer?.aborted) throw abortedError(method, init.path);
-      const result = await attemptOnce(init, attempt, outer);
+      const result = await attemptOnce(init, attempt, outer, context.urgent === true);
       if (result.ok) return result.value;
       const { failure } = result;
       // A DELETE retried after an attempt that may have acted, and now answered 404: the earlier attempt
@@ -385,7 +392,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         req.pagingIn === 'query'
           ? { method: req.method, path: req.path, query: { ...req.query, ...paging }, ...(req.body !== undefined ? { body: req.body } : {}), idempotent: true }
           : { method: req.method, path: req.path, ...(req.query !== undefined ? { query: req.query } : {}), body: { ...req.body, ...paging }, idempotent: true };
-      return send({ ...pageReq, ...(req.label !== undefined ? { label: req.label } : {}) }, { signal, note: `page ${page}` });
+      return send({ ...pageReq, ...(req.label !== undefined ? { label: req.label } : {}) }, { signal, note: `page ${page}`, urgent: page > 0 });
     };
     return {
       method: req.method,

@@ -93,10 +93,13 @@ export function computeRetryDelay(retry: number, retryAfterMs: number | undefine
   return Math.floor(options.random() * ceiling);
 }
 
-/** A counting semaphore: at most `limit` holders at once, served first come first served. */
+/**
+ * A counting semaphore: at most `limit` holders at once, served first come first served, except that
+ * urgent waiters (the later pages of a listing under way) are served before the others.
+ */
 export interface Semaphore {
   /** Resolves with a release function once a slot is free; rejects if `signal` aborts while waiting. */
-  acquire(signal?: AbortSignal): Promise<() => void>;
+  acquire(signal?: AbortSignal, urgent?: boolean): Promise<() => void>;
   readonly active: () => number;
 }
 
@@ -114,9 +117,8 @@ export function createSemaphore(limit: number): Semaphore {
     readonly signal: AbortSignal | undefined;
     done: boolean;
   }
-  // A queue as an array and a head index; compacted when half of it has been served.
-  let queue: Waiter[] = [];
-  let head = 0;
+  // Each queue an array and a head index, compacted when half of it has been served.
+  const queues = { urgent: { items: [] as Waiter[], head: 0 }, normal: { items: [] as Waiter[], head: 0 } };
   const watched = new Map<AbortSignal, { waiting: number; readonly onAbort: () => void }>();
   const unwatch = (signal: AbortSignal | undefined): void => {
     if (!signal) return;
@@ -136,28 +138,31 @@ export function createSemaphore(limit: number): Semaphore {
     }
     const onAbort = (): void => {
       watched.delete(signal);
-      for (let i = head; i < queue.length; i++) {
-        const waiter = queue[i] as Waiter;
-        if (waiter.signal === signal && !waiter.done) {
-          waiter.done = true;
-          waiter.fail(signal.reason);
+      for (const q of [queues.urgent, queues.normal]) {
+        for (let i = q.head; i < q.items.length; i++) {
+          const waiter = q.items[i] as Waiter;
+          if (waiter.signal === signal && !waiter.done) {
+            waiter.done = true;
+            waiter.fail(signal.reason);
+          }
         }
       }
     };
     watched.set(signal, { waiting: 1, onAbort });
     signal.addEventListener('abort', onAbort, { once: true });
   };
-  const next = (): Waiter | undefined => {
-    while (head < queue.length) {
-      const waiter = queue[head++] as Waiter;
-      if (head > 1024 && head * 2 > queue.length) {
-        queue = queue.slice(head);
-        head = 0;
+  const nextOf = (q: { items: Waiter[]; head: number }): Waiter | undefined => {
+    while (q.head < q.items.length) {
+      const waiter = q.items[q.head++] as Waiter;
+      if (q.head > 1024 && q.head * 2 > q.items.length) {
+        q.items = q.items.slice(q.head);
+        q.head = 0;
       }
       if (!waiter.done) return waiter;
     }
     return undefined;
   };
+  const next = (): Waiter | undefined => nextOf(queues.urgent) ?? nextOf(queues.normal);
   const releaseOnce = (): (() => void) => {
     let released = false;
     return () => {
@@ -173,7 +178,7 @@ export function createSemaphore(limit: number): Semaphore {
   };
   return {
     active: () => active,
-    acquire(signal?: AbortSignal): Promise<() => void> {
+    acquire(signal?: AbortSignal, urgent = false): Promise<() => void> {
       if (signal?.aborted) return Promise.reject(signal.reason as Error);
       if (active < limit) {
         active++;
@@ -181,7 +186,7 @@ export function createSemaphore(limit: number): Semaphore {
       }
       return new Promise((resolve, reject) => {
         // The slot is handed over directly (active stays the same), so no newcomer can jump the queue.
-        queue.push({ grant: () => resolve(releaseOnce()), fail: reject, signal, done: false });
+        (urgent ? queues.urgent : queues.normal).items.push({ grant: () => resolve(releaseOnce()), fail: reject, signal, done: false });
         if (signal) watch(signal);
       });
     },

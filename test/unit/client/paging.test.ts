@@ -42,6 +42,22 @@ describe('listAll (wrapped pages)', () => {
     expect(progress.at(-1)).toEqual({ label: 'providers', done: 1234, total: 1234 });
   });
 
+  it('sends the later pages of a listing under way before requests queued after it began', async () => {
+    const { fetch, calls } = fakeFetch(async (call) => {
+      await new Promise((r) => setTimeout(r, 2));
+      if (call.url.pathname.endsWith('/fields')) return json({ items: [Number(call.url.searchParams.get('page'))], totalEntries: 3, totalPages: 3 });
+      return json([]);
+    });
+    const { client } = testClient(fetch, { concurrency: 1 });
+    const listing = client.listAll({ method: 'GET', path: '/fields', pagingIn: 'query', pageSize: 1, itemsKey: 'items' });
+    // Queued while page 0 is out, like the schedule listings queued behind the fields' first page.
+    const others = Array.from({ length: 3 }, (_, i) => client.request({ method: 'GET', path: `/sources/s${i}/schedules` }));
+    expect(await listing).toEqual([0, 1, 2]);
+    await Promise.all(others);
+    const order = calls.map((c) => `${c.url.pathname.split('/').slice(4).join('/')}${c.url.searchParams.has('page') ? `#${c.url.searchParams.get('page')}` : ''}`);
+    expect(order).toEqual(['fields#0', 'sources/s0/schedules', 'fields#1', 'fields#2', 'sources/s1/schedules', 'sources/s2/schedules']);
+  });
+
   it('pages in the body for POST listings, with pageSize when asked, as an idempotent read', async () => {
     let n = 0;
     const { fetch, calls } = fakeFetch((call) => {

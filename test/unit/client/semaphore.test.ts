@@ -43,4 +43,31 @@ describe('createSemaphore with many waiters', () => {
     release();
     expect(s.active()).toBe(0);
   });
+
+  it('serves urgent waiters (the later pages of a listing under way) before the others, each in order', async () => {
+    const s = createSemaphore(1);
+    const held = await s.acquire();
+    const order: string[] = [];
+    const take = (name: string, urgent: boolean): Promise<void> =>
+      s.acquire(undefined, urgent).then((release) => {
+        order.push(name);
+        release();
+      });
+    const all = [take('schedules 1', false), take('schedules 2', false), take('fields page 1', true), take('schedules 3', false), take('fields page 2', true)];
+    held();
+    await Promise.all(all);
+    expect(order).toEqual(['fields page 1', 'fields page 2', 'schedules 1', 'schedules 2', 'schedules 3']);
+    expect(s.active()).toBe(0);
+  });
+
+  it('rejects aborted urgent waiters too', async () => {
+    const s = createSemaphore(1);
+    const held = await s.acquire();
+    const stop = new AbortController();
+    const doomed = s.acquire(stop.signal, true);
+    stop.abort(new Error('interrupted'));
+    await expect(doomed).rejects.toThrow('interrupted');
+    held();
+    expect(s.active()).toBe(0);
+  });
 });
