@@ -77,6 +77,23 @@ export function resolvePlain(s: string): unknown {
 
 const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\', '"': '"', '/': '/', n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '0': '\0' };
 
+/** Keys of mappings larger than this are also kept in a Set, so a mapping of many keys is read in linear time. */
+const KEY_SET_FROM = 16;
+const keySets = new WeakMap<string[], Set<string>>();
+
+/** Whether `key` is already among `keys` (a mapping's keys so far, in order). */
+function isRepeated(keys: string[], key: string): boolean {
+  if (keys.length < KEY_SET_FROM) return keys.includes(key);
+  let set = keySets.get(keys);
+  if (set === undefined) {
+    set = new Set(keys);
+    keySets.set(keys, set);
+  } else {
+    for (let i = set.size; i < keys.length; i++) set.add(keys[i] as string);
+  }
+  return set.has(key);
+}
+
 /** Sets a key as the `yaml` package's toJS does (an inherited name such as `toString` becomes an own property). */
 function setKey(obj: Record<string, unknown>, key: string, value: unknown): void {
   if (key in obj) Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
@@ -246,7 +263,7 @@ class Reader {
       // Keys are text: a plain key that reads as null, a boolean or a number, `<<`, or a repeated key is
       // the full parser's to judge.
       if (!isQuoted && (typeof resolvePlain(k.key) !== 'string' || k.key === '<<')) throw OUTSIDE;
-      if (k.key === '__proto__' || keys.includes(k.key)) throw OUTSIDE;
+      if (k.key === '__proto__' || isRepeated(keys, k.key)) throw OUTSIDE;
       this.values++;
       let v = k.colon + 1;
       while (v < this.n && t.charCodeAt(v) === SPACE) v++;
@@ -421,7 +438,7 @@ class Reader {
         if (typeof resolvePlain(key) !== 'string' || key === '<<') throw OUTSIDE;
         colon = q;
       }
-      if (key === '__proto__' || keys.includes(key)) throw OUTSIDE;
+      if (key === '__proto__' || isRepeated(keys, key)) throw OUTSIDE;
       this.values++;
       const v = this.skipSpaces(colon + 1);
       const d = t.charCodeAt(v);

@@ -143,6 +143,12 @@ function writeString(s: string, inFlow: boolean): string {
   throw UNSURE;
 }
 
+/** A mapping key: as a string, but a key YAML cannot write implicitly (over 1,024 characters) is the yaml package's (`? key`). */
+function writeKey(k: string, inFlow: boolean): string {
+  if (k.length > 1000) throw UNSURE;
+  return writeString(k, inFlow);
+}
+
 function writeScalar(v: unknown, inFlow: boolean): string {
   if (typeof v === 'string') return writeString(v, inFlow);
   if (typeof v === 'number' && Number.isSafeInteger(v) && !Object.is(v, -0)) return String(v);
@@ -153,14 +159,20 @@ function writeScalar(v: unknown, inFlow: boolean): string {
 
 function writeFlow(v: unknown): string {
   if (Array.isArray(v)) return v.length === 0 ? '[]' : `[ ${v.map(writeFlow).join(', ')} ]`;
-  if (v !== null && typeof v === 'object') {
+  if (isObject(v)) {
     const entries = Object.entries(v);
-    return entries.length === 0 ? '{}' : `{ ${entries.map(([k, x]) => `${writeString(k, true)}: ${writeFlow(x)}`).join(', ')} }`;
+    return entries.length === 0 ? '{}' : `{ ${entries.map(([k, x]) => `${writeKey(k, true)}: ${writeFlow(x)}`).join(', ')} }`;
   }
   return writeScalar(v, true);
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** A plain object (a JSON object); anything else that is an object (a Date, a Map, a class) is the yaml package's to write. */
+function isObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) throw UNSURE;
+  return true;
+}
 
 /**
  * The lines of a block value under a key (or list item) at `indent`, styled as styleNode styles it:
@@ -168,6 +180,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
  */
 function writeBlockValue(v: unknown, key: string, indent: number, out: string[], head: string, spaced: boolean): void {
   if (Array.isArray(v)) {
+    // At the top, the yaml package spaces the items of a one-line list onto several lines: its own to write.
+    if (spaced && isShortScalarList(v)) throw UNSURE;
     if (v.length === 0 || isShortScalarList(v)) {
       out.push(`${head} ${writeFlow(v)}`);
       return;
@@ -197,7 +211,7 @@ function writeBlockValue(v: unknown, key: string, indent: number, out: string[],
 /** A block map at `indent`; its first line starts with `first` (the indentation, or `- ` of its list item). */
 function writeMapLines(map: Record<string, unknown>, indent: number, out: string[], first: string): void {
   const pad = ' '.repeat(indent);
-  Object.entries(map).forEach(([k, v], i) => writeBlockValue(v, k, indent, out, `${i === 0 ? first : pad}${writeString(k, false)}:`, false));
+  Object.entries(map).forEach(([k, v], i) => writeBlockValue(v, k, indent, out, `${i === 0 ? first : pad}${writeKey(k, false)}:`, false));
 }
 
 /** The document written directly, or undefined when a value is outside what this writer is sure of. */
@@ -207,7 +221,7 @@ export function writeDirect(data: Record<string, unknown>, header: readonly stri
   try {
     Object.entries(data).forEach(([k, v], i) => {
       if (i > 0) out.push('');
-      writeBlockValue(v, k, 0, out, `${writeString(k, false)}:`, true);
+      writeBlockValue(v, k, 0, out, `${writeKey(k, false)}:`, true);
     });
   } catch (e) {
     if (e === UNSURE) return undefined;

@@ -138,6 +138,16 @@ describe('readSimpleYaml against the yaml package', () => {
     for (const text of outside) expect(readSimpleYaml(text, 63), JSON.stringify(text)).toBeUndefined();
   });
 
+  it('reads a mapping of many keys, and finds a key repeated far from its first place', () => {
+    const keys = Array.from({ length: 30_000 }, (_, i) => `key_${i}`);
+    const text = keys.map((k, i) => `${k}: ${i}`).join('\n');
+    const read = readSimpleYaml(`${text}\n`, 63);
+    expect(Object.keys(read?.value as object)).toHaveLength(30_000);
+    expect(read?.values).toBe(60_000);
+    expect(readSimpleYaml(`${text}\nkey_3: again\n`, 63)).toBeUndefined();
+    expect(readSimpleYaml(`a: { ${keys.slice(0, 40).map((k) => `${k}: 1`).join(', ')}, key_20: 2 }\n`, 63)).toBeUndefined();
+  });
+
   it('gives up beyond the nesting limit, so the full parser reports it', () => {
     const nest = (depth: number): string => `${'a: '.repeat(1)}${'['.repeat(depth)}1${']'.repeat(depth)}\n`;
     expect(readSimpleYaml(nest(10), 63)).toBeDefined();

@@ -75,4 +75,16 @@ describe('writeDirect against the yaml package', () => {
       { numRuns: 800, seed: 20261207 },
     );
   });
+
+  it('leaves to the yaml package what it must not write itself: keys over 1,024 characters, objects that are not plain, one-line lists at the top', () => {
+    const long = 'p'.repeat(1030);
+    const withLongKey = { version: 1, sources: [{ name: 's', configuration: { parameters: { [long]: { value: 'v' } } } }] };
+    expect(writeDirect(withLongKey, HEADER)).toBeUndefined();
+    expect(parse(writeWithYaml(withLongKey, 's'))).toEqual(withLongKey);
+    expect(writeDirect({ version: 1, sources: [{ name: 's', at: new Date(0) }] }, HEADER)).toBeUndefined();
+    expect(writeDirect({ version: 1, sources: [{ name: 's', m: new Map([['a', 1]]) }] }, HEADER)).toBeUndefined();
+    expect(writeDirect({ version: 1, fields: ['a', 'b'] }, HEADER)).toBeUndefined();
+    // A key of 1,000 characters is still written directly, and as the yaml package writes it.
+    expect(agrees({ version: 1, sources: [{ name: 's', parameters: { ['k'.repeat(1000)]: 1 } }] })).toBe(true);
+  });
 });
