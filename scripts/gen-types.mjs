@@ -6,6 +6,9 @@
  *   code generation), so the CLI does not load ajv's compiler and compile the schema at start-up.
  * `--check` writes nothing and exits 1 when a file on disk is stale, so `npm test` fails until
  * `npm run gen:types` is run and the result committed.
+ * The validator's generation reads a few of ajv's less public shapes (the scope's names, the compiled
+ * function's source): when upgrading ajv (pinned in package.json), run `npm run gen:types` and the
+ * validator tests, and expect the banner (which records ajv's version) to change.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

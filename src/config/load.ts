@@ -16,12 +16,12 @@ import { checkSecrets, interpolateTree, type InterpolationOptions } from './inte
 import { createOffsetLocator, startOfFile, valueAt, type JsonPath, type Locator } from './positions.js';
 import { lineStartsOf, readSimpleYaml } from './simple-yaml.js';
 import type * as YamlFullModule from './yaml-full.js';
-
-type YamlFull = typeof YamlFullModule;
 import { checkFile, checkMerged, type MergedResource } from './semantic.js';
 import { validateWritten } from './validate.js';
-
 import { MAX_DEPTH, MAX_FILE_BYTES, MAX_ISSUES_SHOWN, MAX_YAML_VALUES } from './limits.js';
+
+/** The yaml package's side of the loader, imported only when needed. */
+type YamlFull = typeof YamlFullModule;
 
 export { MAX_ALIAS_COUNT, MAX_DEPTH, MAX_FILE_BYTES, MAX_ISSUES_SHOWN, MAX_YAML_VALUES } from './limits.js';
 

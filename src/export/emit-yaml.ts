@@ -37,6 +37,8 @@ export interface EmittedFile {
 
 /** Scalar lists at most this long (as `a, b, c`) are written on one line. */
 const FLOW_LIST_MAX = 60;
+/** Under this key, a list's mappings are each written on one line. */
+const FLOW_ITEMS_KEY = 'privileges';
 /** Maps written on one line wherever they appear under these keys. */
 const FLOW_MAP_KEYS: readonly string[] = ['frequency', 'hourMinute', 'target'];
 
@@ -92,7 +94,7 @@ function styleNode(node: Node, key: string): void {
       return;
     }
     for (const item of node.items) {
-      if (key === 'privileges' && isMap(item)) item.flow = true;
+      if (key === FLOW_ITEMS_KEY && isMap(item)) item.flow = true;
       else if (isNode(item)) styleNode(item, '');
     }
     return;
@@ -191,7 +193,7 @@ function writeBlockValue(v: unknown, key: string, indent: number, out: string[],
     v.forEach((item, i) => {
       if (spaced && i > 0) out.push('');
       if (Array.isArray(item)) throw UNSURE;
-      if (isObject(item) && Object.keys(item).length > 0 && key !== 'privileges') writeMapLines(item, indent + 4, out, `${pad}- `);
+      if (isObject(item) && Object.keys(item).length > 0 && key !== FLOW_ITEMS_KEY) writeMapLines(item, indent + 4, out, `${pad}- `);
       else out.push(`${pad}- ${isObject(item) || Array.isArray(item) ? writeFlow(item) : writeScalar(item, false)}`);
     });
     return;
