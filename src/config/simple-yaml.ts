@@ -37,10 +37,11 @@ const OUTSIDE = new Error('outside the simple YAML subset');
 
 /** Characters that make the reader give up anywhere in the text (the `yaml` package judges them). */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
-const UNSUPPORTED_CHARS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
+const UNSUPPORTED_CHARS = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff]|\r(?!\n)/;
 
 const SPACE = 0x20;
 const NL = 0x0a;
+const CR = 0x0d;
 const HASH = 0x23;
 const COLON = 0x3a;
 const DASH = 0x2d;
@@ -120,9 +121,24 @@ class Reader {
     this.maxDepth = maxDepth;
   }
 
+  /** Where the content of the line holding `from` ends: its line break (`\n`, or the `\r` of `\r\n`), or the end. */
   private lineEnd(from: number): number {
     const e = this.t.indexOf('\n', from);
-    return e < 0 ? this.n : e;
+    if (e < 0) return this.n;
+    return e - 1 >= from && this.t.charCodeAt(e - 1) === CR ? e - 1 : e;
+  }
+
+  /** Where the line after the one holding `from` starts. */
+  private nextLine(from: number): number {
+    const e = this.t.indexOf('\n', from);
+    return e < 0 ? this.n : e + 1;
+  }
+
+  /** The character at `p`, with a line break (`\n` or `\r\n`) and the end of the text read as NL. */
+  private code(p: number): number {
+    if (p >= this.n) return NL;
+    const c = this.t.charCodeAt(p);
+    return c === CR && this.t.charCodeAt(p + 1) === NL ? NL : c;
   }
 
   /** Moves to the next line holding content (not blank, not only a comment), from `from`. */
@@ -132,13 +148,9 @@ class Reader {
     while (p < this.n) {
       let q = p;
       while (q < this.n && t.charCodeAt(q) === SPACE) q++;
-      const c = q < this.n ? t.charCodeAt(q) : NL;
-      if (c === NL) {
-        p = q + 1;
-        continue;
-      }
-      if (c === HASH) {
-        p = this.lineEnd(q) + 1;
+      const c = this.code(q);
+      if (c === NL || c === HASH) {
+        p = this.nextLine(q);
         continue;
       }
       // Document markers and directives belong to the full parser.
@@ -160,11 +172,8 @@ class Reader {
     const t = this.t;
     let q = p;
     while (q < this.n && t.charCodeAt(q) === SPACE) q++;
-    if (q < this.n && t.charCodeAt(q) !== NL) {
-      if (t.charCodeAt(q) !== HASH || q === p) throw OUTSIDE;
-      q = this.lineEnd(q);
-    }
-    this.seekContent(q + 1);
+    if (this.code(q) !== NL && (t.charCodeAt(q) !== HASH || q === p)) throw OUTSIDE;
+    this.seekContent(this.nextLine(q));
   }
 
   document(): Parsed {
@@ -186,8 +195,7 @@ class Reader {
 
   /** Whether offset `p` is a space, a line end or the end of the text. */
   private isBlank(p: number): boolean {
-    if (p >= this.n) return true;
-    const c = this.t.charCodeAt(p);
+    const c = this.code(p);
     return c === SPACE || c === NL;
   }
 
@@ -200,7 +208,7 @@ class Reader {
     for (;;) {
       let p = this.line + indent + 1;
       while (p < this.n && t.charCodeAt(p) === SPACE) p++;
-      const c = p < this.n ? t.charCodeAt(p) : NL;
+      const c = this.code(p);
       // `-` alone (value on the next lines), `- - x` and `- ? x` are left to the full parser.
       if (c === NL || c === HASH || (c === DASH && this.isBlank(p + 1))) throw OUTSIDE;
       let item: Parsed;
@@ -267,11 +275,11 @@ class Reader {
       this.values++;
       let v = k.colon + 1;
       while (v < this.n && t.charCodeAt(v) === SPACE) v++;
-      const c = v < this.n ? t.charCodeAt(v) : NL;
+      const c = this.code(v);
       let item: Parsed;
       if (c === NL || c === HASH) {
         if (c === HASH && v === k.colon + 1) throw OUTSIDE;
-        this.seekContent(c === NL ? v + 1 : this.lineEnd(v) + 1);
+        this.seekContent(this.nextLine(v));
         if (!this.atEnd && this.indent > indent) {
           item = this.block(this.indent, depth + 1);
         } else {
@@ -441,8 +449,8 @@ class Reader {
       if (key === '__proto__' || isRepeated(keys, key)) throw OUTSIDE;
       this.values++;
       const v = this.skipSpaces(colon + 1);
-      const d = t.charCodeAt(v);
-      if (isFlowEnd(d) || v >= this.n || d === NL) throw OUTSIDE;
+      const d = this.code(v);
+      if (isFlowEnd(d) || d === NL) throw OUTSIDE;
       const item = this.flowItem(v, depth + 1);
       keys.push(key);
       keyStarts.push(p);
@@ -456,8 +464,8 @@ class Reader {
 
   /** An item of a flow collection: a scalar or a nested flow collection (a `key: value` pair in a list is left out). */
   private flowItem(p: number, depth: number): Parsed {
-    const c = this.t.charCodeAt(p);
-    if (p >= this.n || c === NL || c === HASH) throw OUTSIDE;
+    const c = this.code(p);
+    if (c === NL || c === HASH) throw OUTSIDE;
     const item = this.inline(p, depth, 'flow');
     // A quoted key followed by `:` (`["a": 1]`) is a pair.
     if (this.t.charCodeAt(this.skipSpaces(item.node.end)) === COLON) throw OUTSIDE;

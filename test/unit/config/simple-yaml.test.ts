@@ -88,10 +88,18 @@ describe('readSimpleYaml against the yaml package', () => {
     const files = repositoryYaml();
     expect(files.length).toBeGreaterThan(100);
     let accepted = 0;
-    for (const { text } of files) if (agrees(text)) accepted++;
+    for (const { text } of files) {
+      if (agrees(text)) accepted++;
+      // The same with Windows line ends: read, or left to the yaml package, the same way.
+      if (!text.includes('\r')) agrees(text.replace(/\n/g, '\r\n'));
+    }
     // The subset is the common case: most files must take the fast way, or the reader is pointless.
     expect(accepted).toBeGreaterThan(files.length / 2);
-    for (const example of ['examples/minimal.yaml', 'examples/full.yaml', 'examples/acme.yaml']) expect(readSimpleYaml(readFileSync(join(ROOT, example), 'utf8'), 63), example).toBeDefined();
+    for (const example of ['examples/minimal.yaml', 'examples/full.yaml', 'examples/acme.yaml']) {
+      const text = readFileSync(join(ROOT, example), 'utf8');
+      expect(readSimpleYaml(text, 63), example).toBeDefined();
+      expect(readSimpleYaml(text.replace(/\n/g, '\r\n'), 63), `${example} with CRLF`).toBeDefined();
+    }
   });
 
   it('resolves plain scalars as the core schema does', () => {
@@ -113,7 +121,7 @@ describe('readSimpleYaml against the yaml package', () => {
       'a: [1,\n  2]\n', // multi-line flow
       'a: "x\n  y"\n', // multi-line quoted
       'a:\n\t- 1\n', // tab
-      'a: 1\r\nb: 2\r\n', // CR
+      'a: 1\rb: 2\n', // CR alone
       '---\na: 1\n', // document marker
       '%YAML 1.2\n---\na: 1\n', // directive
       'a: 1\na: 2\n', // duplicate key
@@ -201,7 +209,9 @@ describe('readSimpleYaml against the yaml package', () => {
     fc.assert(
       fc.property(treeOf(CLEAN_KEY, CLEAN_SCALAR), STYLE, (root, style) => {
         runs++;
-        if (agrees(`${write(root, style, 0)}\n`)) accepted++;
+        const text = `${write(root, style, 0)}\n`;
+        if (agrees(text)) accepted++;
+        agrees(text.replace(/\n/g, '\r\n'));
       }),
       { numRuns: 600, seed: 20261204 },
     );
@@ -247,9 +257,10 @@ describe('readSimpleYaml against the yaml package', () => {
     ].join('\n');
     expect(agrees(base)).toBe(true);
     fc.assert(
-      fc.property(fc.nat({ max: base.length - 1 }), fc.constantFrom('', ' ', '  ', '-', ':', '#', '"', "'", '[', ']', '{', '}', ',', '\n', 'a', '1', '&', '*', '!', '|', '>', '?', '%', '@', '\\'), (at, insert) => {
-        agrees(base.slice(0, at) + insert + base.slice(at + 1));
-        agrees(base.slice(0, at) + insert + base.slice(at));
+      fc.property(fc.nat({ max: base.length - 1 }), fc.constantFrom('', ' ', '  ', '-', ':', '#', '"', "'", '[', ']', '{', '}', ',', '\n', '\r', '\r\n', 'a', '1', '&', '*', '!', '|', '>', '?', '%', '@', '\\'), fc.boolean(), (at, insert, crlf) => {
+        const text = crlf ? base.replace(/\n/g, '\r\n') : base;
+        agrees(text.slice(0, at) + insert + text.slice(at + 1));
+        agrees(text.slice(0, at) + insert + text.slice(at));
       }),
       { numRuns: 700, seed: 20261205 },
     );
