@@ -105,7 +105,6 @@ const issueOf = (i: IssueInit): Issue => ({
   ...(i.hint ? { hint: i.hint } : {}),
 });
 
-
 /**
  * Loads, interpolates, validates and merges the configuration files.
  *

@@ -12,7 +12,7 @@ import type { IssueInit } from './load.js';
 import { startOfFile, type JsonPath, type Locator } from './positions.js';
 
 /** A 1-based position from a 0-based offset. */
-export function positionAtOffset(lineCounter: LineCounter, file: string, offset: number): SourcePosition {
+function positionAtOffset(lineCounter: LineCounter, file: string, offset: number): SourcePosition {
   const { line, col } = lineCounter.linePos(offset);
   return { file, line, column: col };
 }
