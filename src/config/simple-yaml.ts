@@ -229,7 +229,7 @@ class Reader {
   }
 
   /**
-   * The key written at `p` when the line is a mapping entry (`key: …` or `key:`), with the offset after
+   * The key written at `p` when the line is a mapping entry (`key: …` or `key:`), with the offset of
    * its colon; undefined when it is not one.
    */
   private keyAt(p: number): { key: string; colon: number } | undefined {
