@@ -14,7 +14,7 @@ import { IDENTITY } from '../kinds/identity.js';
 import { displayPath, formatPosition } from './format.js';
 import { checkSecrets, interpolateTree, type InterpolationOptions } from './interpolate.js';
 import { createOffsetLocator, startOfFile, valueAt, type JsonPath, type Locator } from './positions.js';
-import { lineStartsOf, readSimpleYaml } from './simple-yaml.js';
+import { lineStartsOf, readSimpleYaml, type OffsetNode, type SimpleYaml } from './simple-yaml.js';
 import type * as YamlFullModule from './yaml-full.js';
 import { checkFile, checkMerged, type MergedResource } from './semantic.js';
 import { validateWritten } from './validate.js';
@@ -234,12 +234,15 @@ async function loadFile(file: string, options: LoadOptions, add: (i: IssueInit) 
 
   // Most files are in the plain subset the simple reader knows, which gives the same data and positions
   // as the yaml package several times faster; any other file (and every broken one) goes to the yaml package.
-  const simple = options.yamlPackageOnly === true ? undefined : readSimpleYaml(text, MAX_DEPTH - 1);
+  // Offsets are kept down to the resources (`kind[i]`, their origins); those of their insides are needed
+  // only for a problem, and then come from a second, full read.
+  const simple = options.yamlPackageOnly === true ? undefined : readSimpleYaml(text, MAX_DEPTH - 1, 2);
   let parsed: { readonly js: unknown; readonly locator: Locator } | undefined;
   if (simple !== undefined) {
     if (simple.values > budget.values) return tooLarge();
     budget.values -= simple.values;
-    parsed = { js: simple.value, locator: createOffsetLocator(simple.offsets, lineStartsOf(text), file) };
+    const fullOffsets = (): OffsetNode => (readSimpleYaml(text, MAX_DEPTH - 1) as SimpleYaml).offsets;
+    parsed = { js: simple.value, locator: createOffsetLocator(simple.offsets, lineStartsOf(text), file, fullOffsets) };
   } else {
     parsed = (await yamlFull()).parseWithYaml(text, file, add, budget, tooLarge);
   }

@@ -49,12 +49,17 @@ function lineColumn(lineStarts: readonly number[], offset: number): { line: numb
  * The locator of a file read by the simple reader (config/simple-yaml.ts), from its offsets: the same
  * positions as `createLocator` gives for the `yaml` document of the same text.
  */
-export function createOffsetLocator(root: OffsetNode, lineStarts: readonly number[], file: string): Locator {
+export function createOffsetLocator(root: OffsetNode, lineStarts: readonly number[], file: string, fullOffsets?: () => OffsetNode): Locator {
   const positionAt = (offset: number): SourcePosition => ({ file, ...lineColumn(lineStarts, offset) });
-  const find = (path: JsonPath): { node: OffsetNode | undefined; keyStart: number | undefined; ancestor: OffsetNode } => {
-    let node = root;
+  type Found = { node: OffsetNode | undefined; keyStart: number | undefined; ancestor: OffsetNode };
+  // Below a node whose children's offsets were not kept, the offsets come from a full read of the text,
+  // made the first time such a path is asked for (a problem to report); its nodes are never partial.
+  let full: OffsetNode | undefined;
+  const walk = (top: OffsetNode, path: JsonPath): Found => {
+    let node = top;
     let keyStart: number | undefined;
     for (const seg of path) {
+      if (node.partial === true) return fullOffsets ? walk((full ??= fullOffsets()), path) : { node: undefined, keyStart: undefined, ancestor: node };
       const ancestor = node;
       let next: OffsetNode | undefined;
       if (node.keys) {
@@ -70,6 +75,7 @@ export function createOffsetLocator(root: OffsetNode, lineStarts: readonly numbe
     }
     return { node, keyStart, ancestor: node };
   };
+  const find = (path: JsonPath): Found => walk(root, path);
   return {
     positionAt,
     positionOf(path, at = 'value') {

@@ -23,6 +23,8 @@ export interface OffsetNode {
   readonly keyStarts?: readonly number[];
   /** Mapping values (beside `keys`) or list items. */
   readonly kids?: readonly OffsetNode[];
+  /** A mapping or list whose children's offsets were not kept (below `keepDepth`). */
+  readonly partial?: true;
 }
 
 export interface SimpleYaml {
@@ -113,12 +115,14 @@ class Reader {
   private line = 0;
   private indent = 0;
   private readonly maxDepth: number;
+  private readonly keepDepth: number;
   values = 0;
 
-  constructor(text: string, maxDepth: number) {
+  constructor(text: string, maxDepth: number, keepDepth: number) {
     this.t = text;
     this.n = text.length;
     this.maxDepth = maxDepth;
+    this.keepDepth = keepDepth;
   }
 
   /** Where the content of the line holding `from` ends: its line break (`\n`, or the `\r` of `\r\n`), or the end. */
@@ -202,7 +206,7 @@ class Reader {
   private list(indent: number, depth: number): Parsed {
     const t = this.t;
     const value: unknown[] = [];
-    const kids: OffsetNode[] = [];
+    const kids: OffsetNode[] | undefined = depth < this.keepDepth ? [] : undefined;
     const start = this.line + indent;
     let end: number;
     for (;;) {
@@ -220,12 +224,12 @@ class Reader {
         this.endLine(item.node.end);
       }
       value.push(item.value);
-      kids.push(item.node);
+      kids?.push(item.node);
       end = item.node.end;
       if (this.atEnd || this.indent < indent) break;
       if (this.indent > indent || t.charCodeAt(this.line + indent) !== DASH || !this.isBlank(this.line + indent + 1)) throw OUTSIDE;
     }
-    return { value, node: { start, end, kids } };
+    return { value, node: kids ? { start, end, kids } : { start, end, partial: true } };
   }
 
   /**
@@ -260,6 +264,7 @@ class Reader {
     const t = this.t;
     const value: Record<string, unknown> = {};
     const keys: string[] = [];
+    const keep = depth < this.keepDepth;
     const keyStarts: number[] = [];
     const kids: OffsetNode[] = [];
     let p = first;
@@ -292,15 +297,17 @@ class Reader {
         this.endLine(item.node.end);
       }
       keys.push(k.key);
-      keyStarts.push(p);
-      kids.push(item.node);
+      if (keep) {
+        keyStarts.push(p);
+        kids.push(item.node);
+      }
       setKey(value, k.key, item.value);
       end = item.node.end;
       if (this.atEnd || this.indent < indent) break;
       if (this.indent > indent) throw OUTSIDE;
       p = this.line + indent;
     }
-    return { value, node: { start: first, end, keys, keyStarts, kids } };
+    return { value, node: keep ? { start: first, end, keys, keyStarts, kids } : { start: first, end, partial: true } };
   }
 
   /** A value written on one line from `p`: a quoted or plain scalar, or a flow collection. */
@@ -400,15 +407,16 @@ class Reader {
   private flowList(start: number, depth: number): Parsed {
     this.values++;
     const value: unknown[] = [];
-    const kids: OffsetNode[] = [];
+    const kids: OffsetNode[] | undefined = depth < this.keepDepth ? [] : undefined;
+    const node = (end: number): OffsetNode => (kids ? { start, end, kids } : { start, end, partial: true });
     let p = this.skipSpaces(start + 1);
-    if (this.t.charCodeAt(p) === 0x5d) return { value, node: { start, end: p + 1, kids } };
+    if (this.t.charCodeAt(p) === 0x5d) return { value, node: node(p + 1) };
     for (;;) {
       const item = this.flowItem(p, depth + 1);
       value.push(item.value);
-      kids.push(item.node);
+      kids?.push(item.node);
       const next = this.flowNext(item.node.end, 0x5d);
-      if (next.closed) return { value, node: { start, end: next.at, kids } };
+      if (next.closed) return { value, node: node(next.at) };
       p = next.at;
     }
   }
@@ -418,10 +426,12 @@ class Reader {
     const t = this.t;
     const value: Record<string, unknown> = {};
     const keys: string[] = [];
+    const keep = depth < this.keepDepth;
     const keyStarts: number[] = [];
     const kids: OffsetNode[] = [];
+    const node = (end: number): OffsetNode => (keep ? { start, end, keys, keyStarts, kids } : { start, end, partial: true });
     let p = this.skipSpaces(start + 1);
-    if (t.charCodeAt(p) === 0x7d) return { value, node: { start, end: p + 1, keys, keyStarts, kids } };
+    if (t.charCodeAt(p) === 0x7d) return { value, node: node(p + 1) };
     for (;;) {
       let key: string;
       let colon: number;
@@ -453,11 +463,13 @@ class Reader {
       if (isFlowEnd(d) || d === NL) throw OUTSIDE;
       const item = this.flowItem(v, depth + 1);
       keys.push(key);
-      keyStarts.push(p);
-      kids.push(item.node);
+      if (keep) {
+        keyStarts.push(p);
+        kids.push(item.node);
+      }
       setKey(value, key, item.value);
       const next = this.flowNext(item.node.end, 0x7d);
-      if (next.closed) return { value, node: { start, end: next.at, keys, keyStarts, kids } };
+      if (next.closed) return { value, node: node(next.at) };
       p = next.at;
     }
   }
@@ -478,10 +490,13 @@ class Reader {
  * caller then uses the `yaml` package, which gives the same result for any text this reader accepts).
  *
  * @param maxDepth nesting beyond which the reader gives up, so the full parser reports it
+ * @param keepDepth nesting from which the offsets of children are not kept (`partial` nodes): a loader
+ *   needs the places of the resources up front and those of their insides only for a problem, when it
+ *   can read the text again in full; keeping fewer offsets makes the first read faster
  */
-export function readSimpleYaml(text: string, maxDepth: number): SimpleYaml | undefined {
+export function readSimpleYaml(text: string, maxDepth: number, keepDepth = Number.POSITIVE_INFINITY): SimpleYaml | undefined {
   if (UNSUPPORTED_CHARS.test(text)) return undefined;
-  const reader = new Reader(text, maxDepth);
+  const reader = new Reader(text, maxDepth, keepDepth);
   try {
     const { value, node } = reader.document();
     return { value, values: reader.values, offsets: node };

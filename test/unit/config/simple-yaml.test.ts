@@ -57,13 +57,22 @@ function agrees(text: string): boolean {
   expect(simple.values, shown).toBe(yamlValueCount(doc));
   const full = createLocator(doc, lineCounter, 'f.yaml');
   const fast = createOffsetLocator(simple.offsets, lineStartsOf(text), 'f.yaml');
+  // As the loader reads: offsets kept down to a depth, the rest from a full read when asked for.
+  const shallow = readSimpleYaml(text, MAX_DEPTH - 1, 1);
+  expect(shallow?.value, shown).toEqual(simple.value);
+  const partial = createOffsetLocator((shallow ?? simple).offsets, lineStartsOf(text), 'f.yaml', () => simple.offsets);
   for (const path of pathsOf(js)) {
     for (const p of [path, [...path, 'absent'], [...path, 99]]) {
-      expect(fast.positionOf(p), `${shown} at ${JSON.stringify(p)}`).toEqual(full.positionOf(p));
+      const expected = full.positionOf(p);
+      expect(fast.positionOf(p), `${shown} at ${JSON.stringify(p)}`).toEqual(expected);
+      expect(partial.positionOf(p), `${shown} at ${JSON.stringify(p)} (offsets kept to depth 1)`).toEqual(expected);
       expect(fast.positionOf(p, 'key'), `${shown} at key ${JSON.stringify(p)}`).toEqual(full.positionOf(p, 'key'));
     }
     const value = path.reduce<unknown>((v, seg) => (v as Record<string | number, unknown>)[seg], js);
-    if (typeof value === 'string') expect(fast.rangeOf(path), `${shown} range at ${JSON.stringify(path)}`).toEqual(full.rangeOf(path));
+    if (typeof value === 'string') {
+      expect(fast.rangeOf(path), `${shown} range at ${JSON.stringify(path)}`).toEqual(full.rangeOf(path));
+      expect(partial.rangeOf(path), `${shown} range at ${JSON.stringify(path)} (offsets kept to depth 1)`).toEqual(full.rangeOf(path));
+    }
   }
   return true;
 }
