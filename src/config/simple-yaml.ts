@@ -108,6 +108,63 @@ interface Parsed {
   readonly node: OffsetNode;
 }
 
+/**
+ * A mapping (block or flow) as it is read: its data, its keys checked as the `yaml` package would judge
+ * them, and, when its offsets are kept, where each key and value is written.
+ */
+class MappingParts {
+  readonly value: Record<string, unknown> = {};
+  private readonly keys: string[] = [];
+  private readonly keyStarts: number[] = [];
+  private readonly kids: OffsetNode[] = [];
+  private readonly keep: boolean;
+
+  constructor(keep: boolean) {
+    this.keep = keep;
+  }
+
+  /**
+   * Checks a key before its value is read. Keys are text: a plain key that reads as null, a boolean or a
+   * number, `<<`, `__proto__` or a repeated key is the full parser's to judge.
+   */
+  check(key: string, isQuoted: boolean): void {
+    if (!isQuoted && (typeof resolvePlain(key) !== 'string' || key === '<<')) throw OUTSIDE;
+    if (key === '__proto__' || isRepeated(this.keys, key)) throw OUTSIDE;
+  }
+
+  add(key: string, keyStart: number, item: Parsed): void {
+    this.keys.push(key);
+    if (this.keep) {
+      this.keyStarts.push(keyStart);
+      this.kids.push(item.node);
+    }
+    setKey(this.value, key, item.value);
+  }
+
+  node(start: number, end: number): OffsetNode {
+    return this.keep ? { start, end, keys: this.keys, keyStarts: this.keyStarts, kids: this.kids } : { start, end, partial: true };
+  }
+}
+
+/** A list (block or flow) as it is read: its data and, when its offsets are kept, its items'. */
+class ListParts {
+  readonly value: unknown[] = [];
+  private readonly kids: OffsetNode[] | undefined;
+
+  constructor(keep: boolean) {
+    this.kids = keep ? [] : undefined;
+  }
+
+  add(item: Parsed): void {
+    this.value.push(item.value);
+    this.kids?.push(item.node);
+  }
+
+  node(start: number, end: number): OffsetNode {
+    return this.kids ? { start, end, kids: this.kids } : { start, end, partial: true };
+  }
+}
+
 class Reader {
   private readonly t: string;
   private readonly n: number;
@@ -205,8 +262,7 @@ class Reader {
 
   private list(indent: number, depth: number): Parsed {
     const t = this.t;
-    const value: unknown[] = [];
-    const kids: OffsetNode[] | undefined = depth < this.keepDepth ? [] : undefined;
+    const parts = new ListParts(depth < this.keepDepth);
     const start = this.line + indent;
     let end: number;
     for (;;) {
@@ -223,13 +279,12 @@ class Reader {
         item = this.inline(p, depth + 1, 'block');
         this.endLine(item.node.end);
       }
-      value.push(item.value);
-      kids?.push(item.node);
+      parts.add(item);
       end = item.node.end;
       if (this.atEnd || this.indent < indent) break;
       if (this.indent > indent || t.charCodeAt(this.line + indent) !== DASH || !this.isBlank(this.line + indent + 1)) throw OUTSIDE;
     }
-    return { value, node: kids ? { start, end, kids } : { start, end, partial: true } };
+    return { value: parts.value, node: parts.node(start, end) };
   }
 
   /**
@@ -262,21 +317,13 @@ class Reader {
   private mapping(indent: number, first: number, depth: number): Parsed {
     if (depth > this.maxDepth) throw OUTSIDE;
     const t = this.t;
-    const value: Record<string, unknown> = {};
-    const keys: string[] = [];
-    const keep = depth < this.keepDepth;
-    const keyStarts: number[] = [];
-    const kids: OffsetNode[] = [];
+    const parts = new MappingParts(depth < this.keepDepth);
     let p = first;
     let end: number;
     for (;;) {
       const k = this.keyAt(p);
       if (k === undefined) throw OUTSIDE;
-      const isQuoted = t.charCodeAt(p) === 0x22 || t.charCodeAt(p) === 0x27;
-      // Keys are text: a plain key that reads as null, a boolean or a number, `<<`, or a repeated key is
-      // the full parser's to judge.
-      if (!isQuoted && (typeof resolvePlain(k.key) !== 'string' || k.key === '<<')) throw OUTSIDE;
-      if (k.key === '__proto__' || isRepeated(keys, k.key)) throw OUTSIDE;
+      parts.check(k.key, t.charCodeAt(p) === 0x22 || t.charCodeAt(p) === 0x27);
       this.values++;
       let v = k.colon + 1;
       while (v < this.n && t.charCodeAt(v) === SPACE) v++;
@@ -296,18 +343,13 @@ class Reader {
         item = this.inline(v, depth + 1, 'block');
         this.endLine(item.node.end);
       }
-      keys.push(k.key);
-      if (keep) {
-        keyStarts.push(p);
-        kids.push(item.node);
-      }
-      setKey(value, k.key, item.value);
+      parts.add(k.key, p, item);
       end = item.node.end;
       if (this.atEnd || this.indent < indent) break;
       if (this.indent > indent) throw OUTSIDE;
       p = this.line + indent;
     }
-    return { value, node: keep ? { start: first, end, keys, keyStarts, kids } : { start: first, end, partial: true } };
+    return { value: parts.value, node: parts.node(first, end) };
   }
 
   /** A value written on one line from `p`: a quoted or plain scalar, or a flow collection. */
@@ -406,17 +448,14 @@ class Reader {
 
   private flowList(start: number, depth: number): Parsed {
     this.values++;
-    const value: unknown[] = [];
-    const kids: OffsetNode[] | undefined = depth < this.keepDepth ? [] : undefined;
-    const node = (end: number): OffsetNode => (kids ? { start, end, kids } : { start, end, partial: true });
+    const parts = new ListParts(depth < this.keepDepth);
     let p = this.skipSpaces(start + 1);
-    if (this.t.charCodeAt(p) === 0x5d) return { value, node: node(p + 1) };
+    if (this.t.charCodeAt(p) === 0x5d) return { value: parts.value, node: parts.node(start, p + 1) };
     for (;;) {
       const item = this.flowItem(p, depth + 1);
-      value.push(item.value);
-      kids?.push(item.node);
+      parts.add(item);
       const next = this.flowNext(item.node.end, 0x5d);
-      if (next.closed) return { value, node: node(next.at) };
+      if (next.closed) return { value: parts.value, node: parts.node(start, next.at) };
       p = next.at;
     }
   }
@@ -424,19 +463,15 @@ class Reader {
   private flowMapping(start: number, depth: number): Parsed {
     this.values++;
     const t = this.t;
-    const value: Record<string, unknown> = {};
-    const keys: string[] = [];
-    const keep = depth < this.keepDepth;
-    const keyStarts: number[] = [];
-    const kids: OffsetNode[] = [];
-    const node = (end: number): OffsetNode => (keep ? { start, end, keys, keyStarts, kids } : { start, end, partial: true });
+    const parts = new MappingParts(depth < this.keepDepth);
     let p = this.skipSpaces(start + 1);
-    if (t.charCodeAt(p) === 0x7d) return { value, node: node(p + 1) };
+    if (t.charCodeAt(p) === 0x7d) return { value: parts.value, node: parts.node(start, p + 1) };
     for (;;) {
       let key: string;
       let colon: number;
       const c = t.charCodeAt(p);
-      if (c === 0x22 || c === 0x27) {
+      const isQuoted = c === 0x22 || c === 0x27;
+      if (isQuoted) {
         const q = this.quoted(p);
         if (q === undefined) throw OUTSIDE;
         key = q.text;
@@ -453,23 +488,17 @@ class Reader {
         }
         if (q >= e || t.charCodeAt(q - 1) === SPACE || q - p > MAX_KEY_LENGTH) throw OUTSIDE;
         key = t.slice(p, q);
-        if (typeof resolvePlain(key) !== 'string' || key === '<<') throw OUTSIDE;
         colon = q;
       }
-      if (key === '__proto__' || isRepeated(keys, key)) throw OUTSIDE;
+      parts.check(key, isQuoted);
       this.values++;
       const v = this.skipSpaces(colon + 1);
       const d = this.code(v);
       if (isFlowEnd(d) || d === NL) throw OUTSIDE;
       const item = this.flowItem(v, depth + 1);
-      keys.push(key);
-      if (keep) {
-        keyStarts.push(p);
-        kids.push(item.node);
-      }
-      setKey(value, key, item.value);
+      parts.add(key, p, item);
       const next = this.flowNext(item.node.end, 0x7d);
-      if (next.closed) return { value, node: node(next.at) };
+      if (next.closed) return { value: parts.value, node: parts.node(start, next.at) };
       p = next.at;
     }
   }
