@@ -70,6 +70,8 @@ export function whileReading(input: Pick<PlanInput, 'resources'>, managedKinds: 
   };
 
   let adoptions: AdoptionResult | undefined;
+  /** The API key DTOs with the adopted keys marked, made once for the live state and the plan's DTOs. */
+  let adoptedApiKeys: readonly unknown[] | undefined;
   let adopted = !adopting;
   const canAdopt = (): boolean => !adopted && desired !== undefined && ADOPTION_READS.every((k) => !toRead.includes(k) || partial[k] !== undefined);
   const adopt = (d: DesiredState): void => {
@@ -77,7 +79,9 @@ export function whileReading(input: Pick<PlanInput, 'resources'>, managedKinds: 
     for (const k of ADOPTION_READS) if (partial[k] !== undefined) reads[k] = partial[k];
     adoptions = findAdoptions(d, reads, SPECS, hashText);
     adopted = true;
-    if (partial.apiKeys !== undefined) add('apiKeys', applyAdoptions(reads, adoptions.adoptions).apiKeys ?? []);
+    if (partial.apiKeys === undefined) return;
+    adoptedApiKeys = applyAdoptions(reads, adoptions.adoptions).apiKeys ?? [];
+    add('apiKeys', adoptedApiKeys);
   };
 
   let liveToDo = false;
@@ -198,7 +202,7 @@ export function whileReading(input: Pick<PlanInput, 'resources'>, managedKinds: 
         return {
           desired,
           adoptions: adopting ? adoptions : undefined,
-          dtos: adopting && adoptions ? applyAdoptions(read, adoptions.adoptions) : read,
+          dtos: adopting && adoptedApiKeys !== undefined && adoptedApiKeys !== read.apiKeys ? { ...read, apiKeys: adoptedApiKeys } : read,
           built,
           planned: planner.finish(configFingerprint),
         };
