@@ -183,22 +183,21 @@ export function createPlanner(desired: DesiredState, readKinds: readonly Resourc
   const desiredIndex = byAddress<DesiredResource>();
   for (const kind of RESOURCE_KINDS) for (const d of desired[kind]) desiredIndex.set(kind, d.key, d);
 
-  // The plan basis' etags by address, in code-unit order: each managed kind's sorted when it is added.
-  // Kind names are no prefix of one another, so all addresses of a kind sort together, kinds in name
-  // order, and the object is written a kind at a time as soon as the kinds before it are there.
+  // The plan basis' etags by address, in code-unit order: each managed kind's entries are sorted when
+  // the kind is added. Kind names are no prefix of one another, so all addresses of a kind sort together
+  // and the kinds' runs, in name order, are already in order; otherwise they are sorted again at the end.
   const basisKinds = managed.filter((k) => read.includes(k)).sort(compareStrings);
   const basisGrouped = basisKinds.every((a) => basisKinds.every((b) => a === b || !b.startsWith(a)));
   const basisOf = new Map<ResourceKind, [string, string][]>();
-  const basisLive: Record<string, string> = {};
-  let basisWritten = 0;
   const addBasis = (kind: ResourceKind, list: readonly LiveResource[]): void => {
     if (!basisKinds.includes(kind)) return;
     const entries: [string, string][] = [];
     for (const l of list) if (liveIndex.get(kind, l.key) === l) entries.push([addressOf(kind, l.key), l.etag]);
     basisOf.set(kind, entries.sort((a, b) => compareStrings(a[0], b[0])));
-    for (let next = basisOf.get(basisKinds[basisWritten] as ResourceKind); basisGrouped && next; next = basisOf.get(basisKinds[++basisWritten] as ResourceKind)) {
-      for (const [address, etag] of next) basisLive[address] = etag;
-    }
+  };
+  const basisLive = (): Record<string, string> => {
+    const entries = basisKinds.flatMap((k) => basisOf.get(k) ?? []);
+    return Object.fromEntries(basisGrouped ? entries : entries.sort((a, b) => compareStrings(a[0], b[0])));
   };
 
   /** Comparisons of declared resources with their live twin, kept for the re-point pass. */
@@ -334,8 +333,7 @@ export function createPlanner(desired: DesiredState, readKinds: readonly Resourc
       const warnings = plans.flatMap((p) => p.warnings);
       const drafts = plans.flatMap((p) => p.drafts);
       const undeclared = plans.flatMap((p) => p.undeclared);
-      const basis = basisGrouped ? basisLive : Object.fromEntries(basisKinds.flatMap((k) => basisOf.get(k) ?? []).sort((a, b) => compareStrings(a[0], b[0])));
-      return finishPlan(desired, live, configFingerprint === undefined ? options : { ...options, configFingerprint }, { managed, basisLive: basis, protect, isIgnored, liveIndex, compared, unchanged, issues, warnings, drafts, undeclared });
+      return finishPlan(desired, live, configFingerprint === undefined ? options : { ...options, configFingerprint }, { managed, basisLive: basisLive(), protect, isIgnored, liveIndex, compared, unchanged, issues, warnings, drafts, undeclared });
     },
   };
 }
