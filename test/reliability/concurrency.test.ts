@@ -23,6 +23,19 @@ const apply = ['apply', '--auto-approve', '--secrets-out', 'secrets.json', '--fo
 /** One request in flight at a time: when its first write is held, nothing else of it is under way. */
 const serialApply = [...apply, '--parallelism', '1'];
 
+/** Starts an apply that plans and then waits at its "yes" prompt; resolves once it is there. */
+async function applyAtPrompt(org: Org): Promise<{ answer: (a: string) => void; waiting: ReturnType<Org['runAsking']> }> {
+  let answer: (a: string) => void = () => undefined;
+  let asked: () => void = () => undefined;
+  const atPrompt = new Promise<void>((r) => (asked = r));
+  const waiting = org.runAsking(['apply', '--secrets-out', 'secrets.json'], () => {
+    asked();
+    return new Promise<string>((r) => (answer = r));
+  });
+  await atPrompt;
+  return { answer: (a) => answer(a), waiting };
+}
+
 describe('a saved plan whose organization changed', () => {
   it('is refused as stale (exit 1) when an object it would create appeared, and nothing is written', async () => {
     const org = await start();
@@ -114,14 +127,7 @@ describe('two applies at once', () => {
     const org = await start();
     const other = tempDir('coveo-sync-rel-other-');
     org.writeConfig(FULL, other);
-    let answer: (a: string) => void = () => undefined;
-    let asked: () => void = () => undefined;
-    const atPrompt = new Promise<void>((r) => (asked = r));
-    const waiting = org.runAsking(['apply', '--secrets-out', 'secrets.json'], () => {
-      asked();
-      return new Promise<string>((r) => (answer = r));
-    });
-    await atPrompt;
+    const { answer, waiting } = await applyAtPrompt(org);
     // The first apply has planned (everything to create) and waits for "yes"; a second one starts.
     const second = await org.run(apply, other);
     expect(second.code, second.stderr + second.stdout).toBe(3);
@@ -139,14 +145,7 @@ describe('two applies at once', () => {
     const other = tempDir('coveo-sync-rel-machine-b-');
     org.writeConfig(FULL, other);
     const machineB = { ...org.env, COVEO_SYNC_LOCK_DIR: tempDir('coveo-sync-locks-b-') };
-    let answer: (a: string) => void = () => undefined;
-    let asked: () => void = () => undefined;
-    const atPrompt = new Promise<void>((r) => (asked = r));
-    const waiting = org.runAsking(['apply', '--secrets-out', 'secrets.json'], () => {
-      asked();
-      return new Promise<string>((r) => (answer = r));
-    });
-    await atPrompt;
+    const { answer, waiting } = await applyAtPrompt(org);
     const b = await runCli([...apply, ...org.vars], { env: machineB, cwd: other });
     expect(b.code, b.stderr).toBe(0);
     org.emu.state.resetLog();
