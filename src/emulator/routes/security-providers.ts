@@ -8,6 +8,7 @@
 import { type RequestContext, type RouteHandlers } from '../context.js';
 import { asRecord, badRequest, checkEnum, clone, conflict, HttpError, intParam, noContent, notFound, ok, pageOf, requireObject, textOf } from '../http.js';
 import { capFor } from '../context.js';
+import { keepStoredSecrets, removeSecrets } from '../secrets.js';
 import { providerReferences, type Doc, type OrgState, type ProviderRecord } from '../state.js';
 
 export const PROVIDER_TYPES = [
@@ -53,36 +54,13 @@ export function getProvider(org: OrgState, id: string): ProviderRecord {
 /** Removes sensitive parameter values and identity passwords from a copy. */
 function mask(doc: Doc): Doc {
   const out = clone(doc);
-  const params = asRecord(out['parameters']);
-  if (params) for (const v of Object.values(params)) {
-    const p = asRecord(v);
-    if (p && p['sensitive'] === true) delete p['value'];
-  }
-  const ids = asRecord(out['userIdentities']);
-  if (ids) for (const v of Object.values(ids)) delete asRecord(v)?.['password'];
+  removeSecrets(out);
   return out;
 }
 
 /** Keeps stored secrets that a write sends without a value. */
 function keepSecrets(next: Doc, previous: Doc | undefined): void {
-  const nextParams = asRecord(next['parameters']);
-  const prevParams = asRecord(previous?.['parameters']);
-  if (nextParams && prevParams) {
-    for (const [k, v] of Object.entries(nextParams)) {
-      const p = asRecord(v);
-      const old = asRecord(prevParams[k]);
-      if (p && p['sensitive'] === true && (p['value'] === undefined || p['value'] === null) && old?.['value'] !== undefined) p['value'] = old['value'];
-    }
-  }
-  const nextIds = asRecord(next['userIdentities']);
-  const prevIds = asRecord(previous?.['userIdentities']);
-  if (nextIds && prevIds) {
-    for (const [k, v] of Object.entries(nextIds)) {
-      const id = asRecord(v);
-      const old = asRecord(prevIds[k]);
-      if (id && (id['password'] === undefined || id['password'] === null) && old?.['password'] !== undefined) id['password'] = old['password'];
-    }
-  }
+  if (previous) keepStoredSecrets(next, previous);
 }
 
 /** The SecurityProviderModelWithStatus view. */

@@ -7,6 +7,7 @@
 import { principalName, privilegesIn } from '../auth.js';
 import { capFor, newId, recordSideEffect, type RequestContext, type RouteHandlers } from '../context.js';
 import { asRecord, badRequest, boolParam, clone, conflict, enumParam, HttpError, intParam, noContent, notFound, ok, pageOf, requireObject, requireString, textOf } from '../http.js';
+import { keepStoredSecrets, removeSecrets } from '../secrets.js';
 import { documentCounts, sortedSourceIds, touchDocuments, touchSources, type Doc, type OrgState, type SourceRecord } from '../state.js';
 
 /** Set by the server; ignored when a client sends them. */
@@ -81,25 +82,7 @@ function checkNameFree(ctx: RequestContext, name: string, selfId?: string): void
 function keepSecrets(next: Doc, previous: Doc | undefined): void {
   const nextConf = asRecord(next['configuration']);
   const prevConf = asRecord(previous?.['configuration']);
-  if (!nextConf || !prevConf) return;
-  const nextParams = asRecord(nextConf['parameters']);
-  const prevParams = asRecord(prevConf['parameters']);
-  if (nextParams && prevParams) {
-    for (const [k, v] of Object.entries(nextParams)) {
-      const p = asRecord(v);
-      const old = asRecord(prevParams[k]);
-      if (p && p['sensitive'] === true && (p['value'] === undefined || p['value'] === null) && old?.['value'] !== undefined) p['value'] = old['value'];
-    }
-  }
-  const nextIds = asRecord(nextConf['userIdentities']);
-  const prevIds = asRecord(prevConf['userIdentities']);
-  if (nextIds && prevIds) {
-    for (const [k, v] of Object.entries(nextIds)) {
-      const id = asRecord(v);
-      const old = asRecord(prevIds[k]);
-      if (id && (id['password'] === undefined || id['password'] === null) && old?.['password'] !== undefined) id['password'] = old['password'];
-    }
-  }
+  if (nextConf && prevConf) keepStoredSecrets(nextConf, prevConf);
 }
 
 /** A copy of a raw configuration with every sensitive value removed (what any read returns). */
@@ -107,13 +90,7 @@ export function maskRaw(raw: Doc): Doc {
   const out = clone(raw);
   const conf = asRecord(out['configuration']);
   if (!conf) return out;
-  const params = asRecord(conf['parameters']);
-  if (params) for (const v of Object.values(params)) {
-    const p = asRecord(v);
-    if (p && p['sensitive'] === true) delete p['value'];
-  }
-  const ids = asRecord(conf['userIdentities']);
-  if (ids) for (const v of Object.values(ids)) delete asRecord(v)?.['password'];
+  removeSecrets(conf);
   const files = asRecord(conf['dataFiles']);
   if (files) for (const v of Object.values(files)) {
     const f = asRecord(v);
