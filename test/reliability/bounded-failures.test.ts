@@ -7,9 +7,9 @@
  * value was lost. Plus the defects this suite found around replaced API keys and retried deletes.
  */
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApiClient } from '../../src/client/index.js';
-import { duplicates, exampleText, lostSecrets, managedKeys, readJournalStrict, readSecrets, snapshotOf, startOrg, unfinishedSteps, type Org } from './support.js';
+import { duplicates, exampleText, lostSecrets, managedKeys, readJournalStrict, readSecrets, snapshotOf, orgPerTest, unfinishedSteps, type Org } from './support.js';
 
 const FULL = exampleText('full.yaml');
 /** storefront-search with one more privilege: a replace (new key, old one retired). */
@@ -20,15 +20,7 @@ const REPLACING = FULL.replace(
 const SECRETS = 'secrets.json';
 const apply = ['apply', '--auto-approve', '--secrets-out', SECRETS, '--force'];
 
-const orgs: Org[] = [];
-const start = async (config = FULL): Promise<Org> => {
-  const org = await startOrg(config);
-  orgs.push(org);
-  return org;
-};
-afterEach(async () => {
-  await Promise.all(orgs.splice(0).map((o) => o.stop()));
-});
+const start = orgPerTest(FULL);
 
 const attempts = (org: Org, method: string, path: RegExp): number => org.emu.state.requestLog().filter((e) => e.method === method && path.test(e.path)).length;
 const orgPath = (org: Org): string => `/rest/organizations/${org.organizationId}`;

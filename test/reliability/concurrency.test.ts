@@ -4,20 +4,12 @@
  * README.md beside this file.
  */
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../support/cli.js';
-import { duplicates, exampleText, managedKeys, startOrg, writesIn, type Org } from './support.js';
+import { duplicates, exampleText, managedKeys, orgPerTest, writesIn, type Org } from './support.js';
 
 const FULL = exampleText('full.yaml');
-const orgs: Org[] = [];
-const start = async (config = FULL): Promise<Org> => {
-  const org = await startOrg(config);
-  orgs.push(org);
-  return org;
-};
-afterEach(async () => {
-  await Promise.all(orgs.splice(0).map((o) => o.stop()));
-});
+const start = orgPerTest(FULL);
 
 const apply = ['apply', '--auto-approve', '--secrets-out', 'secrets.json', '--force'];
 /** One request in flight at a time: when its first write is held, nothing else of it is under way. */

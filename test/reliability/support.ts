@@ -9,6 +9,7 @@ import { parseMarker } from '../../src/kinds/api-keys/spec.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from '../../src/emulator/index.js';
+import { afterEach } from 'vitest';
 import { runCli, tempDir, type RunResult } from '../support/cli.js';
 
 export const SOAK = process.env['SOAK'] === '1';
@@ -44,6 +45,22 @@ export interface Org {
 }
 
 /** An emulator with an empty organization, and a folder with `config` as `coveo-sync.yaml`. */
+/**
+ * For a test file: `start(config)` starts an organization (startOrg) that is stopped after each test.
+ * Call once at the top level of the file.
+ */
+export function orgPerTest(defaultConfig: string): (config?: string) => Promise<Org> {
+  const orgs: Org[] = [];
+  afterEach(async () => {
+    await Promise.all(orgs.splice(0).map((o) => o.stop()));
+  });
+  return async (config = defaultConfig) => {
+    const org = await startOrg(config);
+    orgs.push(org);
+    return org;
+  };
+}
+
 export async function startOrg(config: string, options: EmulatorOptions = {}): Promise<Org> {
   const emu = await startEmulator({ port: 0, host: '127.0.0.1', ...options });
   const inputs = inputsFor(config, emu.organizationId);
