@@ -54,8 +54,11 @@ const isIndicator = (c: number): boolean =>
   c === HASH || c === 0x26 /* & */ || c === 0x2a /* * */ || c === 0x21 /* ! */ || c === 0x7c /* | */ || c === 0x3e /* > */ || c === 0x27 /* ' */ || c === 0x22 /* " */ ||
   c === 0x25 /* % */ || c === 0x40 /* @ */ || c === 0x60 /* ` */;
 
-/** YAML limits an implicit key to 1,024 characters; longer ones are the full parser's to report. */
-const MAX_KEY_LENGTH = 1000;
+/**
+ * YAML limits an implicit key to 1,024 characters; keys longer than this (with a margin) are left to the
+ * yaml package, to report when reading and to write as explicit keys (`? key`) when writing.
+ */
+export const MAX_KEY_LENGTH = 1000;
 
 const isFlowEnd = (c: number): boolean => c === 0x2c || c === 0x5d || c === 0x7d;
 

@@ -5,7 +5,7 @@
  * one line, as in the design's examples; resources are separated by a blank line.
  */
 import { Document, isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
-import { resolvePlain } from '../config/simple-yaml.js';
+import { MAX_KEY_LENGTH, resolvePlain } from '../config/simple-yaml.js';
 import { RESOURCE_KINDS, type ResourceKind } from '../core/types.js';
 import type { SecretVariable, WrittenExport } from './to-written.js';
 
@@ -147,7 +147,7 @@ function writeString(s: string, inFlow: boolean): string {
 
 /** A mapping key: as a string, but a key YAML cannot write implicitly (over 1,024 characters) is the yaml package's (`? key`). */
 function writeKey(k: string, inFlow: boolean): string {
-  if (k.length > 1000) throw UNSURE;
+  if (k.length > MAX_KEY_LENGTH) throw UNSURE;
   return writeString(k, inFlow);
 }
 
