@@ -194,7 +194,7 @@ function writeBlockValue(v: unknown, key: string, indent: number, out: string[],
       if (spaced && i > 0) out.push('');
       if (Array.isArray(item)) throw UNSURE;
       if (isObject(item) && Object.keys(item).length > 0 && key !== FLOW_ITEMS_KEY) writeMapLines(item, indent + 4, out, `${pad}- `);
-      else out.push(`${pad}- ${isObject(item) || Array.isArray(item) ? writeFlow(item) : writeScalar(item, false)}`);
+      else out.push(`${pad}- ${isObject(item) ? writeFlow(item) : writeScalar(item, false)}`);
     });
     return;
   }
